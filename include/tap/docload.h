@@ -1,0 +1,38 @@
+/*
+ * docload.h: reading a config, catalog or state document.
+ *
+ * A document is JSON or YAML, told apart by content, not by file name.
+ * YAML is converted to the same json_t a JSON file would give (YAML 1.2
+ * core schema for plain scalars: null/~, true/false, integers, floats;
+ * quoted scalars are strings). Limits keep hostile input bounded: the
+ * file size, the nesting depth and the number of nodes an alias
+ * expansion may produce ("billion laughs"). Every error names the file.
+ */
+#ifndef TAP_DOCLOAD_H
+#define TAP_DOCLOAD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tap/status.h"
+
+#define DOCLOAD_MAX_BYTES (64u * 1024u * 1024u)
+#define DOCLOAD_MAX_DEPTH 512
+#define DOCLOAD_MAX_NODES 2000000
+
+/*
+ * docload_file: parses the file at path. what names the document in
+ * messages ("config", "catalog", "state"). An empty (or all-blank) file
+ * gives *out = NULL and TAP_OK when allow_empty, else an error. A missing
+ * file is an error, unless allow_empty is set and missing_ok is true.
+ * Returns owned *out (json_decref), or TAP_ERR_INPUT after logging.
+ */
+TapStatus docload_file(const char *path, const char *what, bool allow_empty,
+					   bool missing_ok, json_t **out);
+
+/* docload_buffer: the same on data[0..len); name is used in messages */
+TapStatus docload_buffer(const char *data, size_t len, const char *name,
+						 const char *what, bool allow_empty, json_t **out);
+
+#endif

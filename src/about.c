@@ -1,0 +1,2 @@
+/* about.c: placeholder, being written */
+#include "tap/status.h"

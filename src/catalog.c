@@ -1,0 +1,2 @@
+/* catalog.c: placeholder, being written */
+#include "tap/status.h"

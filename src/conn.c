@@ -1,0 +1,2 @@
+/* conn.c: placeholder, being written */
+#include "tap/status.h"

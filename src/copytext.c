@@ -1,0 +1,2 @@
+/* copytext.c: placeholder, being written */
+#include "tap/status.h"

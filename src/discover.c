@@ -1,0 +1,2 @@
+/* discover.c: placeholder, being written */
+#include "tap/status.h"

@@ -1,0 +1,2 @@
+/* docload.c: placeholder, being written */
+#include "tap/status.h"

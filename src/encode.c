@@ -1,0 +1,2 @@
+/* encode.c: placeholder, being written */
+#include "tap/status.h"

@@ -1,0 +1,126 @@
+/*
+ * log.c: "LEVEL message" lines on stderr, with secrets scrubbed.
+ */
+#include "tap/log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap/mem.h"
+
+#define MAX_SECRETS 8
+
+static LogLevel min_level = LOG_INFO;
+static char *secrets[MAX_SECRETS];
+static int nsecrets;
+
+static const char *const level_names[] = {
+	"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL",
+};
+
+void
+log_set_level(LogLevel level)
+{
+	min_level = level;
+}
+
+void
+log_add_secret(const char *s)
+{
+	if (s == NULL || s[0] == '\0')
+		return;
+	for (int i = 0; i < nsecrets; i++)
+		if (strcmp(secrets[i], s) == 0)
+			return;
+	if (nsecrets == MAX_SECRETS)
+	{
+		/* oldest goes; there are at most a handful in practice */
+		free(secrets[0]);
+		memmove(secrets, secrets + 1, sizeof secrets[0] * (MAX_SECRETS - 1));
+		nsecrets--;
+	}
+	secrets[nsecrets++] = xstrdup(s);
+}
+
+void
+log_fini(void)
+{
+	for (int i = 0; i < nsecrets; i++)
+		free(secrets[i]);
+	nsecrets = 0;
+}
+
+void
+log_scrub(char *text)
+{
+	for (int i = 0; i < nsecrets; i++)
+	{
+		size_t slen = strlen(secrets[i]);
+		char *p = text;
+
+		while ((p = strstr(p, secrets[i])) != NULL)
+		{
+			/* "********" may be longer than the secret: shift the tail */
+			static const char mask[] = "********";
+			size_t mlen = slen < sizeof mask - 1 ? slen : sizeof mask - 1;
+
+			memcpy(p, mask, mlen);
+			memmove(p + mlen, p + slen, strlen(p + slen) + 1);
+			p += mlen;
+		}
+	}
+}
+
+static void
+write_all(const char *p, size_t n)
+{
+	while (n > 0)
+	{
+		ssize_t w = write(2, p, n);
+
+		if (w < 0)
+		{
+			if (errno == EINTR)
+				continue;
+			return; /* nowhere left to report it */
+		}
+		p += w;
+		n -= (size_t) w;
+	}
+}
+
+void
+log_msg(LogLevel level, const char *fmt, ...)
+{
+	char line[8192];
+	int off;
+	int n;
+	va_list ap;
+
+	if (level < min_level)
+		return;
+	off = snprintf(line, sizeof line, "%s ", level_names[level]);
+	va_start(ap, fmt);
+	n = vsnprintf(line + off, sizeof line - (size_t) off - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	n += off;
+	if ((size_t) n > sizeof line - 2)
+		n = (int) sizeof line - 2;
+	line[n] = '\0';
+	/* one line per message: fold libpq's embedded newlines */
+	while (n > off && (line[n - 1] == '\n' || line[n - 1] == ' '))
+		line[--n] = '\0';
+	for (char *p = line; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	log_scrub(line);
+	n = (int) strlen(line);
+	line[n++] = '\n';
+	write_all(line, (size_t) n);
+}

@@ -1,0 +1,2 @@
+#include "tap/status.h"
+int main(void) { return 0; }

@@ -1,0 +1,2 @@
+/* state.c: placeholder, being written */
+#include "tap/status.h"

@@ -1,0 +1,52 @@
+/*
+ * status.c: TapStatus to exit code and name.
+ */
+#include "tap/status.h"
+
+#include <signal.h>
+
+int
+status_exit_code(TapStatus st)
+{
+	switch (st)
+	{
+		case TAP_OK:
+			return 0;
+		case TAP_ERR_INTERNAL:
+			return 1;
+		case TAP_ERR_INPUT:
+			return 2;
+		case TAP_ERR_CONNECT:
+			return 3;
+		case TAP_ERR_QUERY:
+			return 4;
+		case TAP_ERR_OUTPUT:
+			return 5;
+		case TAP_ERR_INTERRUPTED:
+			return 128 + SIGTERM;
+	}
+	return 1;
+}
+
+const char *
+status_name(TapStatus st)
+{
+	switch (st)
+	{
+		case TAP_OK:
+			return "ok";
+		case TAP_ERR_INTERNAL:
+			return "internal error";
+		case TAP_ERR_INPUT:
+			return "invalid input";
+		case TAP_ERR_CONNECT:
+			return "connection failure";
+		case TAP_ERR_QUERY:
+			return "query failure";
+		case TAP_ERR_OUTPUT:
+			return "output failure";
+		case TAP_ERR_INTERRUPTED:
+			return "interrupted";
+	}
+	return "unknown";
+}
