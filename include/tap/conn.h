@@ -42,6 +42,10 @@ extern volatile sig_atomic_t conn_stop_requested;
  * unreachable) and return TAP_ERR_CONNECT.
  */
 TapStatus conn_open(const TapConfig *cfg, const char *dbname, PgSession *s);
+/* conn_try_open: the same, but a failure is only a WARNING (for optional
+ * databases); the status is still returned */
+TapStatus conn_try_open(const TapConfig *cfg, const char *dbname,
+						PgSession *s);
 void conn_close(PgSession *s);
 
 /* conn_exec: runs a command that returns no rows. */
@@ -69,8 +73,8 @@ TapStatus conn_copy_begin(PgSession *s, const char *what, const char *sql);
  * Returns TAP_ERR_INTERRUPTED when a stop was requested (the COPY is
  * cancelled), TAP_ERR_QUERY / TAP_ERR_CONNECT on failure.
  */
-TapStatus conn_copy_next(PgSession *s, const char **row, size_t *len,
-						 bool *done);
+TapStatus conn_copy_next(PgSession *s, const char *what, const char **row,
+						 size_t *len, bool *done);
 
 /* conn_copy_cancel: abandons a COPY in progress (after an error or stop) */
 void conn_copy_cancel(PgSession *s);
