@@ -1,2 +1,176 @@
+/*
+ * main.c: wiring, cleanup and the exit status. The only place that exits.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap/about.h"
+#include "tap/catalog.h"
+#include "tap/cli.h"
+#include "tap/config.h"
+#include "tap/conn.h"
+#include "tap/discover.h"
+#include "tap/log.h"
+#include "tap/state.h"
 #include "tap/status.h"
-int main(void) { return 0; }
+#include "tap/sync.h"
+#include "tap/writer.h"
+#include "tap_config.h"
+
+static volatile sig_atomic_t stop_signal;
+
+/* on_stop: SIGTERM/SIGINT; the row loop sees the flag at the next row */
+static void
+on_stop(int sig)
+{
+	stop_signal = sig;
+	conn_stop_requested = 1;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	/* a closed pipe must be an EPIPE we can report, not a silent death */
+	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* run_test: --test: connect, one trivial query, a report on stderr */
+static TapStatus
+run_test(const TapConfig *cfg)
+{
+	PgSession s;
+	PGresult *res;
+	TapStatus st = conn_open(cfg, NULL, &s);
+
+	if (st != TAP_OK)
+		return st;
+	st = conn_query(&s, "the connection test query", "SELECT 1", 0, NULL, &res);
+	if (st == TAP_OK)
+	{
+		PQclear(res);
+		log_info("connection test passed: database \"%s\" is reachable%s",
+				 s.dbname, PQsslInUse(s.conn) ? " over SSL" : " (without SSL)");
+	}
+	conn_close(&s);
+	return st;
+}
+
+static TapStatus
+run_discover(const TapConfig *cfg, Writer *w)
+{
+	json_t *catalog = NULL;
+	TapStatus st = discover_catalog(cfg, &catalog);
+	char *text;
+
+	if (st != TAP_OK)
+		return st;
+	/* SIO prints json.dump(indent=2); reals like 0.01 stay short */
+	text = json_dumps(catalog, JSON_INDENT(2) | JSON_REAL_PRECISION(15) |
+								   JSON_PRESERVE_ORDER);
+	json_decref(catalog);
+	if (text == NULL)
+	{
+		log_critical("could not serialise the catalog");
+		return TAP_ERR_INTERNAL;
+	}
+	st = writer_document(w, text, strlen(text));
+	if (st == TAP_OK)
+		st = writer_document(w, "\n", 1);
+	free(text);
+	return st;
+}
+
+static TapStatus
+run_sync(const TapConfig *cfg, const TapOptions *opts, Writer *w)
+{
+	Catalog cat;
+	json_t *state = NULL;
+	TapStatus st = catalog_load(opts->catalog_path, cfg, &cat);
+
+	if (st != TAP_OK)
+		return st;
+	st = state_load(opts->state_path, &state);
+	if (st == TAP_OK)
+		st = sync_run(cfg, &cat, opts->catalog_path, state, w);
+	json_decref(state);
+	catalog_fini(&cat);
+	return st;
+}
+
+int
+main(int argc, char **argv)
+{
+	TapOptions opts;
+	TapConfig cfg;
+	Writer w;
+	Buf text;
+	TapStatus st;
+	int code;
+
+	memset(&cfg, 0, sizeof cfg);
+	install_signals();
+	writer_init(&w, STDOUT_FILENO);
+	buf_init(&text, 4096);
+
+	st = cli_parse(argc, argv, &opts);
+	if (st != TAP_OK)
+		goto done;
+	switch (opts.mode)
+	{
+		case TAP_MODE_HELP:
+			cli_usage(&text);
+			st = writer_document(&w, text.data, text.len);
+			goto done;
+		case TAP_MODE_VERSION:
+			buf_append_str(&text, "tap-postgres " TAP_VERSION "\n");
+			st = writer_document(&w, text.data, text.len);
+			goto done;
+		case TAP_MODE_ABOUT:
+			st = about_render(&text, opts.about_format);
+			if (st == TAP_OK)
+				st = writer_document(&w, text.data, text.len);
+			goto done;
+		case TAP_MODE_TEST:
+		case TAP_MODE_DISCOVER:
+		case TAP_MODE_SYNC:
+			break;
+	}
+
+	st = config_load(opts.config_path, &cfg);
+	if (st != TAP_OK)
+		goto done;
+	if (opts.mode == TAP_MODE_TEST)
+		st = run_test(&cfg);
+	else if (opts.mode == TAP_MODE_DISCOVER)
+		st = run_discover(&cfg, &w);
+	else
+		st = run_sync(&cfg, &opts, &w);
+
+done:
+	if (writer_flush(&w) != TAP_OK && st == TAP_OK)
+		st = TAP_ERR_OUTPUT;
+	code = status_exit_code(st);
+	if (st == TAP_ERR_INTERRUPTED)
+	{
+		int sig = stop_signal ? stop_signal : SIGTERM;
+
+		log_critical("stopped by %s; the last STATE written is where the "
+					 "next run resumes", sig == SIGINT ? "SIGINT" : "SIGTERM");
+		code = 128 + sig;
+	}
+	writer_fini(&w);
+	buf_fini(&text);
+	config_fini(&cfg);
+	log_fini();
+	return code;
+}
