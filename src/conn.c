@@ -215,6 +215,20 @@ open_session(const TapConfig *cfg, const char *dbname, bool fatal,
 	s->dbname = xstrdup(PQdb(conn));
 	PQsetNoticeReceiver(conn, notice_receiver, NULL);
 	log_connected(s, cfg);
+	{
+		const char *enc = PQparameterStatus(conn, "server_encoding");
+
+		/* a SQL_ASCII database holds bytes in no known encoding: take them
+		 * as they are (no server-side validation) and let the encoder turn
+		 * invalid UTF-8 into U+FFFD */
+		if (enc != NULL && strcmp(enc, "SQL_ASCII") == 0)
+		{
+			log_warning("database \"%s\" has encoding SQL_ASCII; bytes that "
+						"are not valid UTF-8 are written as U+FFFD",
+						PQdb(conn));
+			PQsetClientEncoding(conn, "SQL_ASCII");
+		}
+	}
 
 	{
 		PGresult *res = PQexec(conn, session_setup_sql);

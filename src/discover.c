@@ -1,2 +1,672 @@
-/* discover.c: placeholder, being written */
-#include "tap/status.h"
+/*
+ * discover.c: the server's catalog -> the Singer catalog (SPEC section 3).
+ *
+ * One query per database reads every readable column of every table,
+ * view, materialized view, partitioned parent and foreign table, with its
+ * type already resolved through domains, ordered by schema, table and
+ * column position. discover_entry turns one table into an entry of SIO's
+ * shape (reference/anchors.md sections 3.2 and 4); discover_catalog does
+ * that for the configured database, or for each database of filter_dbs.
+ */
+#include "tap/discover.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap/buf.h"
+#include "tap/log.h"
+#include "tap/mem.h"
+
+/*
+ * The catalog query. $1: the schemas to read (text[]; NULL: all but the
+ * system schemas). $2, $3: parallel text[] of schema and table names to
+ * restrict the result to (NULL: no restriction; the schema filter then
+ * does not apply, the pairs are explicit).
+ *
+ * dom resolves every domain to its final base type, domain over domain
+ * included, keeping the innermost typmod that was set. A column's
+ * effective typmod is its own, else its domain's, else (for an array of
+ * a domain) the element domain's. An array is a type read by array_in,
+ * which excludes int2vector and oidvector (space-separated, not arrays in
+ * the text format). sql_datatype is SIO's: format_type without typmod,
+ * except bit(n) for a bit column with n > 1.
+ */
+static const char discover_sql[] =
+	"WITH RECURSIVE dom (oid, base, typmod) AS (\n"
+	"	SELECT t.oid, t.typbasetype, t.typtypmod\n"
+	"	  FROM pg_catalog.pg_type t\n"
+	"	 WHERE t.typtype = 'd'\n"
+	"	UNION ALL\n"
+	"	SELECT d.oid, b.typbasetype,\n"
+	"		   CASE WHEN d.typmod <> -1 THEN d.typmod ELSE b.typtypmod END\n"
+	"	  FROM dom d\n"
+	"	  JOIN pg_catalog.pg_type b ON b.oid = d.base\n"
+	"	 WHERE b.typtype = 'd'\n"
+	"),\n"
+	"dombase AS (\n"
+	"	SELECT d.oid, d.base, d.typmod\n"
+	"	  FROM dom d\n"
+	"	  JOIN pg_catalog.pg_type b ON b.oid = d.base\n"
+	"	 WHERE b.typtype <> 'd'\n"
+	")\n"
+	"SELECT n.nspname, c.relname, c.relkind, c.reltuples::pg_catalog.int8,\n"
+	"	   a.attname, a.attnum, a.attnotnull,\n"
+	"	   EXISTS (SELECT 1 FROM pg_catalog.pg_index i\n"
+	"				WHERE i.indrelid = c.oid AND i.indisprimary\n"
+	"				  AND a.attnum = ANY (i.indkey)) AS is_pk,\n"
+	"	   CASE WHEN a.atttypid = 'pg_catalog.bit'::pg_catalog.regtype\n"
+	"				 AND a.atttypmod > 1\n"
+	"			THEN 'bit(' || a.atttypmod || ')'\n"
+	"			ELSE pg_catalog.format_type(a.atttypid, NULL)\n"
+	"	   END AS sql_datatype,\n"
+	"	   bt.typname, bt.typtype, bt.typcategory,\n"
+	"	   COALESCE(NULLIF(a.atttypmod, -1), NULLIF(cd.typmod, -1),\n"
+	"				NULLIF(ed.typmod, -1), -1) AS typmod,\n"
+	"	   et.oid IS NOT NULL AS is_array,\n"
+	"	   ebt.typname AS elem_typname, ebt.typtype AS elem_typtype,\n"
+	"	   ebt.typcategory AS elem_typcategory, ebt.typdelim AS elem_delim\n"
+	"  FROM pg_catalog.pg_attribute a\n"
+	"  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid\n"
+	"  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n"
+	"  LEFT JOIN dombase cd ON cd.oid = a.atttypid\n"
+	"  JOIN pg_catalog.pg_type bt ON bt.oid = COALESCE(cd.base, a.atttypid)\n"
+	"  LEFT JOIN pg_catalog.pg_type et\n"
+	"		 ON bt.typelem <> 0 AND bt.typlen = -1\n"
+	"			AND bt.typinput = 'pg_catalog.array_in'::pg_catalog.regproc\n"
+	"			AND et.oid = bt.typelem\n"
+	"  LEFT JOIN dombase ed ON ed.oid = et.oid\n"
+	"  LEFT JOIN pg_catalog.pg_type ebt ON ebt.oid = COALESCE(ed.base, et.oid)\n"
+	" WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')\n"
+	"   AND NOT c.relispartition\n"
+	"   AND a.attnum > 0\n"
+	"   AND NOT a.attisdropped\n"
+	"   AND CASE WHEN $2::pg_catalog.text[] IS NOT NULL THEN true\n"
+	"			WHEN $1::pg_catalog.text[] IS NULL\n"
+	"			THEN n.nspname NOT IN ('pg_catalog', 'information_schema',\n"
+	"								   'pg_toast')\n"
+	"				 AND n.nspname NOT LIKE 'pg\\_temp\\_%'\n"
+	"				 AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'\n"
+	"			ELSE n.nspname = ANY ($1::pg_catalog.text[])\n"
+	"	   END\n"
+	"   AND ($2::pg_catalog.text[] IS NULL\n"
+	"		OR (n.nspname::pg_catalog.text, c.relname::pg_catalog.text) IN\n"
+	"		   (SELECT * FROM ROWS FROM (pg_catalog.unnest($2::pg_catalog.text[]),\n"
+	"									 pg_catalog.unnest($3::pg_catalog.text[]))))\n"
+	"   AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')\n"
+	"   AND pg_catalog.has_column_privilege(c.oid, a.attnum, 'SELECT')\n"
+	" ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\", a.attnum";
+
+/* The result columns of discover_sql, in order. */
+enum
+{
+	COL_NSPNAME,
+	COL_RELNAME,
+	COL_RELKIND,
+	COL_RELTUPLES,
+	COL_ATTNAME,
+	COL_ATTNUM,
+	COL_ATTNOTNULL,
+	COL_IS_PK,
+	COL_SQL_DATATYPE,
+	COL_TYPNAME,
+	COL_TYPTYPE,
+	COL_TYPCATEGORY,
+	COL_TYPMOD,
+	COL_IS_ARRAY,
+	COL_ELEM_TYPNAME,
+	COL_ELEM_TYPTYPE,
+	COL_ELEM_TYPCATEGORY,
+	COL_ELEM_DELIM,
+	NCOLS
+};
+
+/*
+ * text_array_literal: appends the text[] literal {"a","b"} of the n
+ * strings in items (each read through get(items, i)) to out, quoted so
+ * that any character is safe.
+ */
+static void
+text_array_literal(Buf *out, const void *items, size_t n,
+				   const char *(*get)(const void *items, size_t i))
+{
+	buf_putc(out, '{');
+	for (size_t i = 0; i < n; i++)
+	{
+		if (i > 0)
+			buf_putc(out, ',');
+		buf_putc(out, '"');
+		for (const char *p = get(items, i); *p; p++)
+		{
+			if (*p == '"' || *p == '\\')
+				buf_putc(out, '\\');
+			buf_putc(out, *p);
+		}
+		buf_putc(out, '"');
+	}
+	buf_putc(out, '}');
+}
+
+/* get_string: items[i] of an array of C strings */
+static const char *
+get_string(const void *items, size_t i)
+{
+	return ((const char *const *) items)[i];
+}
+
+/* get_ref_schema: the schema of TableRef items[i] */
+static const char *
+get_ref_schema(const void *items, size_t i)
+{
+	return ((const TableRef *) items)[i].schema;
+}
+
+/* get_ref_table: the table of TableRef items[i] */
+static const char *
+get_ref_table(const void *items, size_t i)
+{
+	return ((const TableRef *) items)[i].table;
+}
+
+/* value: a column of row r, or NULL when it is SQL NULL (borrowed) */
+static const char *
+value(const PGresult *res, int r, int c)
+{
+	return PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+}
+
+/* first_char: the value of a "char" column, or '\0' when NULL or empty */
+static char
+first_char(const PGresult *res, int r, int c)
+{
+	const char *v = value(res, r, c);
+
+	return v ? v[0] : '\0';
+}
+
+/* is_true: a boolean column of row r (false when NULL) */
+static bool
+is_true(const PGresult *res, int r, int c)
+{
+	const char *v = value(res, r, c);
+
+	return v != NULL && v[0] == 't';
+}
+
+/* int_value: an integer column of row r (0 when NULL) */
+static int
+int_value(const PGresult *res, int r, int c)
+{
+	const char *v = value(res, r, c);
+
+	return v ? (int) strtol(v, NULL, 10) : 0;
+}
+
+/* dup_or_null: an owned copy of the value, or NULL */
+static char *
+dup_or_null(const PGresult *res, int r, int c)
+{
+	const char *v = value(res, r, c);
+
+	return v ? xstrdup(v) : NULL;
+}
+
+/*
+ * read_column: copies row r of res into col (all strings owned by col).
+ */
+static void
+read_column(const PGresult *res, int r, DiscColumn *col)
+{
+	col->name = xstrdup(PQgetvalue(res, r, COL_ATTNAME));
+	col->attnum = int_value(res, r, COL_ATTNUM);
+	col->not_null = is_true(res, r, COL_ATTNOTNULL);
+	col->is_pk = is_true(res, r, COL_IS_PK);
+	col->sql_datatype = xstrdup(PQgetvalue(res, r, COL_SQL_DATATYPE));
+	col->type.typname = dup_or_null(res, r, COL_TYPNAME);
+	col->type.typtype = first_char(res, r, COL_TYPTYPE);
+	col->type.typcategory = first_char(res, r, COL_TYPCATEGORY);
+	col->type.typmod = int_value(res, r, COL_TYPMOD);
+	col->type.is_array = is_true(res, r, COL_IS_ARRAY);
+	col->type.elem_typname = dup_or_null(res, r, COL_ELEM_TYPNAME);
+	col->type.elem_typtype = first_char(res, r, COL_ELEM_TYPTYPE);
+	col->type.elem_typcategory = first_char(res, r, COL_ELEM_TYPCATEGORY);
+	col->type.elem_delim = first_char(res, r, COL_ELEM_DELIM);
+}
+
+/*
+ * read_result: turns the rows of res (ordered by schema, table, attnum)
+ * into out's tables. Everything is copied: res can be cleared afterwards.
+ */
+static void
+read_result(const PGresult *res, DiscResult *out)
+{
+	int nrows = PQntuples(res);
+	size_t cap = 0;
+	size_t colcap = 0;
+	DiscTable *t = NULL;
+
+	for (int r = 0; r < nrows; r++)
+	{
+		const char *schema = PQgetvalue(res, r, COL_NSPNAME);
+		const char *name = PQgetvalue(res, r, COL_RELNAME);
+
+		if (t == NULL || strcmp(t->schema, schema) != 0 ||
+			strcmp(t->name, name) != 0)
+		{
+			if (out->ntables == cap)
+			{
+				cap = cap ? cap * 2 : 64;
+				out->tables = xrealloc(out->tables, cap * sizeof *out->tables);
+			}
+			t = &out->tables[out->ntables++];
+			memset(t, 0, sizeof *t);
+			t->schema = xstrdup(schema);
+			t->name = xstrdup(name);
+			t->relkind = first_char(res, r, COL_RELKIND);
+			t->row_count = strtoll(PQgetvalue(res, r, COL_RELTUPLES), NULL, 10);
+			colcap = 0;
+		}
+		if (t->ncols == colcap)
+		{
+			colcap = colcap ? colcap * 2 : 16;
+			t->cols = xrealloc(t->cols, colcap * sizeof *t->cols);
+		}
+		memset(&t->cols[t->ncols], 0, sizeof t->cols[0]);
+		read_column(res, r, &t->cols[t->ncols]);
+		t->ncols++;
+	}
+}
+
+/*
+ * discover_tables: runs the catalog query once on s and fills *out
+ * (owned; discover_result_fini). On failure the query's error has been
+ * logged and *out is empty.
+ */
+TapStatus
+discover_tables(PgSession *s, const TapConfig *cfg, const TableRef *only,
+				size_t nonly, DiscResult *out)
+{
+	Buf schemas, ref_schemas, ref_tables;
+	const char *params[3] = {NULL, NULL, NULL};
+	char what[512];
+	PGresult *res = NULL;
+	TapStatus st;
+
+	memset(out, 0, sizeof *out);
+	if (only != NULL && nonly == 0)
+		return TAP_OK;
+
+	buf_init(&schemas, 64);
+	buf_init(&ref_schemas, 64);
+	buf_init(&ref_tables, 64);
+	if (only != NULL)
+	{
+		text_array_literal(&ref_schemas, only, nonly, get_ref_schema);
+		text_array_literal(&ref_tables, only, nonly, get_ref_table);
+		params[1] = buf_cstr(&ref_schemas);
+		params[2] = buf_cstr(&ref_tables);
+	}
+	else if (cfg->n_filter_schemas > 0)
+	{
+		text_array_literal(&schemas, cfg->filter_schemas,
+						   cfg->n_filter_schemas, get_string);
+		params[0] = buf_cstr(&schemas);
+	}
+
+	snprintf(what, sizeof what, "reading the catalog of database \"%s\"",
+			 s->dbname ? s->dbname : "?");
+	st = conn_query(s, what, discover_sql, 3, params, &res);
+	if (st == TAP_OK)
+	{
+		if (PQnfields(res) != NCOLS)
+		{
+			log_critical("%s: the query returned %d columns, expected %d",
+						 what, PQnfields(res), NCOLS);
+			st = TAP_ERR_INTERNAL;
+		}
+		else
+			read_result(res, out);
+		PQclear(res);
+	}
+	buf_fini(&schemas);
+	buf_fini(&ref_schemas);
+	buf_fini(&ref_tables);
+	return st;
+}
+
+/*
+ * discover_result_fini: frees everything r owns; r may be zeroed.
+ */
+void
+discover_result_fini(DiscResult *r)
+{
+	for (size_t i = 0; i < r->ntables; i++)
+	{
+		DiscTable *t = &r->tables[i];
+
+		for (size_t j = 0; j < t->ncols; j++)
+		{
+			DiscColumn *c = &t->cols[j];
+
+			free(c->name);
+			free(c->sql_datatype);
+			free((char *) c->type.typname);
+			free((char *) c->type.elem_typname);
+		}
+		free(t->cols);
+		free(t->schema);
+		free(t->name);
+	}
+	free(r->tables);
+	memset(r, 0, sizeof *r);
+}
+
+/*
+ * utf8_len: the length of the valid UTF-8 sequence at p, or 0 when the
+ * bytes there are not one (overlong forms and surrogates included).
+ */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	unsigned char c = p[0];
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+	{
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	}
+	else if (c >= 0xF0 && c <= 0xF4)
+	{
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	}
+	else
+		return 0;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+/* utf8_valid: true when all of s is valid UTF-8 */
+static bool
+utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	size_t n;
+
+	while (*p && (n = utf8_len(p)) != 0)
+		p += n;
+	return *p == '\0';
+}
+
+/*
+ * utf8_text: s as valid UTF-8, every invalid byte replaced by U+FFFD (a
+ * SQL_ASCII database can hold such names). Returns s itself when it is
+ * valid, else the fixed copy in tmp (valid until tmp changes).
+ */
+static const char *
+utf8_text(const char *s, Buf *tmp)
+{
+	size_t n;
+
+	if (utf8_valid(s))
+		return s;
+	buf_reset(tmp);
+	for (const unsigned char *p = (const unsigned char *) s; *p;
+		 p += n ? n : 1)
+	{
+		n = utf8_len(p);
+		if (n)
+			buf_append(tmp, p, n);
+		else
+			buf_append(tmp, "\xEF\xBF\xBD", 3);
+	}
+	return buf_cstr(tmp);
+}
+
+/* text: a JSON string of s, made valid UTF-8 (owned) */
+static json_t *
+text(const char *s)
+{
+	Buf tmp;
+	json_t *v;
+
+	if (utf8_valid(s))
+		return json_string(s);
+	buf_init(&tmp, 64);
+	v = json_string(utf8_text(s, &tmp));
+	buf_fini(&tmp);
+	return v;
+}
+
+/* breadcrumb_column: ["properties", name] (owned) */
+static json_t *
+breadcrumb_column(const char *name)
+{
+	json_t *b = json_array();
+
+	json_array_append_new(b, json_string("properties"));
+	json_array_append_new(b, text(name));
+	return b;
+}
+
+/* metadata_entry: {"breadcrumb": b, "metadata": md}, taking both (owned) */
+static json_t *
+metadata_entry(json_t *breadcrumb, json_t *md)
+{
+	json_t *e = json_object();
+
+	json_object_set_new(e, "breadcrumb", breadcrumb);
+	json_object_set_new(e, "metadata", md);
+	return e;
+}
+
+/*
+ * build_entry: the catalog entry of t in database dbname (owned). With
+ * warn, logs one WARNING for each column whose type is not supported.
+ */
+static json_t *
+build_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg,
+			bool warn)
+{
+	json_t *entry = json_object();
+	json_t *md_list = json_array();
+	json_t *col_mds = json_array();
+	json_t *root = json_object();
+	json_t *keys = json_array();
+	json_t *rkeys = json_array();
+	json_t *props = json_object();
+	json_t *defs = typemap_base_definitions();
+	json_t *schema = json_object();
+	bool is_view = t->relkind == 'v' || t->relkind == 'm';
+	Buf b, key;
+
+	buf_init(&key, 0);
+	for (size_t i = 0; i < t->ncols; i++)
+	{
+		const DiscColumn *c = &t->cols[i];
+		TypeMapping m;
+		json_t *md = json_object();
+		const char *inclusion;
+
+		typemap_map(&c->type, !(c->is_pk || c->not_null), cfg->json_as_object,
+					&m);
+		json_object_set(props, utf8_text(c->name, &key), m.schema);
+		if (m.def_name != NULL && json_object_get(defs, m.def_name) == NULL)
+			json_object_set(defs, m.def_name, m.def);
+		if (c->is_pk)
+			json_array_append_new(keys, text(c->name));
+		if (m.supported && m.valid_replication_key)
+			json_array_append_new(rkeys, text(c->name));
+
+		if (!m.supported)
+		{
+			inclusion = "unsupported";
+			if (warn)
+				log_warning("column \"%s\" of table \"%s\".\"%s\" has type "
+							"\"%s\" which is not supported; it is left out",
+							c->name, t->schema, t->name, c->sql_datatype);
+		}
+		else if (c->is_pk)
+			inclusion = "automatic";
+		else
+			inclusion = "available";
+		json_object_set_new(md, "sql-datatype", text(c->sql_datatype));
+		json_object_set_new(md, "inclusion", json_string(inclusion));
+		json_object_set_new(md, "selected-by-default",
+							json_boolean(m.supported));
+		json_array_append_new(col_mds,
+							  metadata_entry(breadcrumb_column(c->name), md));
+		typemap_fini(&m);
+	}
+	buf_fini(&key);
+
+	json_object_set_new(root, "table-key-properties", keys);
+	json_object_set_new(root, "schema-name", text(t->schema));
+	json_object_set_new(root, "database-name", text(dbname));
+	json_object_set_new(root, "row-count", json_integer(t->row_count));
+	json_object_set_new(root, "is-view", json_boolean(is_view));
+	json_object_set_new(root, "valid-replication-keys", rkeys);
+	json_array_append_new(md_list, metadata_entry(json_array(), root));
+	json_array_extend(md_list, col_mds);
+	json_decref(col_mds);
+
+	json_object_set_new(schema, "type", json_string("object"));
+	json_object_set_new(schema, "properties", props);
+	json_object_set_new(schema, "definitions", defs);
+
+	buf_init(&b, 128);
+	json_object_set_new(entry, "table_name", text(t->name));
+	if (cfg->include_schemas_in_destination_stream_name)
+	{
+		buf_printf(&b, "%s__%s", t->schema, t->name);
+		json_object_set_new(entry, "stream", text(buf_cstr(&b)));
+	}
+	else
+		json_object_set_new(entry, "stream", text(t->name));
+	json_object_set_new(entry, "metadata", md_list);
+	buf_reset(&b);
+	buf_printf(&b, "%s-%s-%s", dbname, t->schema, t->name);
+	json_object_set_new(entry, "tap_stream_id", text(buf_cstr(&b)));
+	json_object_set_new(entry, "schema", schema);
+	buf_fini(&b);
+	return entry;
+}
+
+/*
+ * discover_entry: one SIO-shaped catalog entry for t (owned by the
+ * caller). Logs nothing.
+ */
+json_t *
+discover_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg)
+{
+	return build_entry(t, dbname, cfg, false);
+}
+
+/*
+ * discover_database: appends the entries of the database s is connected
+ * to to streams, logging a WARNING per unsupported column.
+ */
+static TapStatus
+discover_database(PgSession *s, const TapConfig *cfg, json_t *streams)
+{
+	DiscResult res;
+	TapStatus st;
+
+	log_info("discovering database \"%s\"", s->dbname);
+	st = discover_tables(s, cfg, NULL, 0, &res);
+	if (st != TAP_OK)
+		return st;
+	for (size_t i = 0; i < res.ntables; i++)
+		json_array_append_new(streams,
+							  build_entry(&res.tables[i], s->dbname, cfg, true));
+	log_info("database \"%s\": %zu streams", s->dbname, res.ntables);
+	discover_result_fini(&res);
+	return TAP_OK;
+}
+
+/* compare_strings: qsort order of C strings, bytewise */
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/*
+ * discover_catalog: connects to the configured database and discovers it,
+ * or, with filter_dbs, each listed database in name order (one that
+ * cannot be opened is skipped with a WARNING, as SIO does). *out is
+ * {"streams": [...]} (owned), possibly with no stream at all.
+ */
+TapStatus
+discover_catalog(const TapConfig *cfg, json_t **out)
+{
+	PgSession s;
+	json_t *streams;
+	TapStatus st;
+
+	*out = NULL;
+	st = conn_open(cfg, NULL, &s);
+	if (st != TAP_OK)
+		return st;
+	streams = json_array();
+
+	if (cfg->n_filter_dbs == 0)
+		st = discover_database(&s, cfg, streams);
+	else
+	{
+		const char **names = xmalloc_array(cfg->n_filter_dbs, sizeof *names);
+
+		memcpy(names, cfg->filter_dbs, cfg->n_filter_dbs * sizeof *names);
+		qsort(names, cfg->n_filter_dbs, sizeof *names, compare_strings);
+		for (size_t i = 0; i < cfg->n_filter_dbs && st == TAP_OK; i++)
+		{
+			PgSession other;
+
+			if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+				continue;
+			if (strcmp(names[i], s.dbname) == 0)
+			{
+				st = discover_database(&s, cfg, streams);
+				continue;
+			}
+			if (conn_try_open(cfg, names[i], &other) != TAP_OK)
+			{
+				log_warning("database \"%s\" of \"filter_dbs\" is left out of "
+							"the catalog", names[i]);
+				continue;
+			}
+			st = discover_database(&other, cfg, streams);
+			conn_close(&other);
+		}
+		free(names);
+	}
+	conn_close(&s);
+
+	if (st != TAP_OK)
+	{
+		json_decref(streams);
+		return st;
+	}
+	if (json_array_size(streams) == 0)
+		log_warning("no table, view or materialized view that the user may "
+					"read was found; the catalog is empty");
+	*out = json_object();
+	json_object_set_new(*out, "streams", streams);
+	return TAP_OK;
+}

@@ -805,7 +805,8 @@ done:
 	}
 	else
 		st = finish_interrupted(&L, st);
-	log_metric_counter(spec, L.rows - L.rows_at_metric);
+	if (st == TAP_OK || st == TAP_ERR_INTERRUPTED)
+		log_metric_counter(spec, L.rows - L.rows_at_metric);
 	buf_fini(&sql);
 	loop_fini(&L);
 	return st;
@@ -894,7 +895,8 @@ sync_incremental(StreamPlan *p, json_t *state, Writer *w)
 	}
 	else
 		st = finish_interrupted(&L, st);
-	log_metric_counter(spec, L.rows - L.rows_at_metric);
+	if (st == TAP_OK || st == TAP_ERR_INTERRUPTED)
+		log_metric_counter(spec, L.rows - L.rows_at_metric);
 	buf_fini(&sql);
 	buf_fini(&lit);
 	loop_fini(&L);
@@ -1019,7 +1021,9 @@ sync_run(const TapConfig *cfg, const Catalog *cat, const char *catalog_path,
 			st = sync_incremental(p, state, w);
 		else
 			st = sync_full_table(p, state, w);
-		log_metric_timer(p->spec, elapsed_s(&t0), st == TAP_OK);
+		/* after a failure the CRITICAL line stays the last one */
+		if (st == TAP_OK || st == TAP_ERR_INTERRUPTED)
+			log_metric_timer(p->spec, elapsed_s(&t0), st == TAP_OK);
 	}
 
 out:

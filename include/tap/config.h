@@ -24,7 +24,9 @@ typedef struct TapConfig
 	char *dbname;       /* owned, or NULL */
 	char *database_url; /* owned: the database_url key, else $DATABASE_URL
 						   when neither host nor database_url is set */
-	char *sslmode;      /* owned: never NULL after config_load ("require") */
+	char *sslmode;      /* owned: never NULL after config_load: the key,
+						   else from "ssl", else database_url's sslmode
+						   parameter, else "require" */
 	char *sslrootcert;  /* owned, or NULL */
 	char *sslcert;      /* owned, or NULL */
 	char *sslkey;       /* owned, or NULL */
@@ -49,6 +51,7 @@ typedef struct ConfigKeyInfo
 	const char *default_text; /* NULL when there is no default */
 	const char *description;
 	bool secret;             /* never printed */
+	const char *const *choices; /* NULL-terminated allowed values, or NULL */
 } ConfigKeyInfo;
 
 extern const ConfigKeyInfo config_keys[];

@@ -26,6 +26,8 @@
  * messages ("config", "catalog", "state"). An empty (or all-blank) file
  * gives *out = NULL and TAP_OK when allow_empty, else an error. A missing
  * file is an error, unless allow_empty is set and missing_ok is true.
+ * The top level must be an object (all three documents are); anything
+ * else is an error naming the file.
  * Returns owned *out (json_decref), or TAP_ERR_INPUT after logging.
  */
 TapStatus docload_file(const char *path, const char *what, bool allow_empty,

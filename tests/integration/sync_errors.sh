@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Bad catalogs fail before any message, naming the stream; a closed stdout
+# ends the run with its own exit code and message.
+source "$SRCDIR/tests/harness/pg.sh"
+pg_start || exit 1
+source "$SRCDIR/tests/integration/lib.sh"
+pg_load_fixture alltypes
+pg_config_json "$T/config.json"
+
+expect_fail() { # CODE TEXT DESCRIPTION -- after run_tap
+    [[ $RC -eq $1 ]] || { cat "$T/e.err" >&2; fail "$3: exit $RC, want $1"; }
+    [[ ! -s "$T/e.out" ]] || fail "$3: something was written to stdout"
+    tail -n1 "$T/e.err" | grep -q '^CRITICAL ' || fail "$3: last stderr line is not CRITICAL"
+    assert_contains "$T/e.err" "$2" "$3"
+}
+
+# a table dropped after discovery
+discover_select "$T/drop.json" public.no_pk:FULL_TABLE public.events:INCREMENTAL:updated_at
+pg_sql <<<'DROP TABLE public.no_pk' >/dev/null
+run_tap "$T/e.out" "$T/e.err" --config "$T/config.json" --catalog "$T/drop.json"
+expect_fail 2 'stream "tapdb-public-no_pk": table "public"."no_pk" does not exist' "missing table"
+
+# a replication key that is not a column
+discover_select "$T/badkey.json" public.events:INCREMENTAL:nope
+run_tap "$T/e.out" "$T/e.err" --config "$T/config.json" --catalog "$T/badkey.json"
+expect_fail 2 'stream "tapdb-public-events": replication key "nope" is not a column' "bad replication key"
+
+# unknown and log-based methods
+discover_select "$T/m.json" public.events:SOMETIMES
+run_tap "$T/e.out" "$T/e.err" --config "$T/config.json" --catalog "$T/m.json"
+expect_fail 2 'has replication method "SOMETIMES"; expected FULL_TABLE or INCREMENTAL' "unknown method"
+discover_select "$T/lb.json" public.events:LOG_BASED
+run_tap "$T/e.out" "$T/e.err" --config "$T/config.json" --catalog "$T/lb.json"
+expect_fail 2 'asks for LOG_BASED replication, which this tap does not support' "log-based"
+
+# a selected column dropped after discovery
+discover_select "$T/col.json" public.events:FULL_TABLE
+pg_sql <<<'ALTER TABLE public.events DROP COLUMN payload' >/dev/null
+run_tap "$T/e.out" "$T/e.err" --config "$T/config.json" --catalog "$T/col.json"
+expect_fail 2 'column "payload" does not exist in table "public"."events"' "dropped column"
+
+# not a catalog at all
+echo '{"streams": 3}' >"$T/bad.json"
+run_tap "$T/e.out" "$T/e.err" --config "$T/config.json" --catalog "$T/bad.json"
+expect_fail 2 "has no \"streams\" list" "catalog of the wrong shape"
+
+# closed stdout: the reader goes away after one line
+discover_select "$T/big.json" public.alltypes:FULL_TABLE
+pg_sql <<<'CREATE TABLE public.many AS SELECT g AS id, repeat($$x$$, 200) AS t FROM generate_series(1, 200000) g; ALTER TABLE public.many ADD PRIMARY KEY (id); GRANT SELECT ON public.many TO tap' >/dev/null
+discover_select "$T/many.json" public.many:FULL_TABLE
+set +e
+"$TAP_BIN" --config "$T/config.json" --catalog "$T/many.json" 2>"$T/pipe.err" | head -n 1 >/dev/null
+rc=${PIPESTATUS[0]}
+set -e
+assert_eq 5 "$rc" "closed stdout exits 5"
+assert_contains "$T/pipe.err" "could not write to standard output: the reading end of the pipe was closed" "closed stdout message"
+tail -n1 "$T/pipe.err" | grep -q '^CRITICAL ' || fail "closed stdout: last line is not CRITICAL"
+grep -qiE 'AddressSanitizer|runtime error' "$T/pipe.err" && fail "sanitizer report on closed stdout"
+
+# a full disk
+if [[ -w /dev/full ]]; then
+    set +e
+    "$TAP_BIN" --config "$T/config.json" --catalog "$T/many.json" >/dev/full 2>"$T/full.err"
+    rc=$?
+    set -e
+    assert_eq 5 "$rc" "/dev/full exits 5"
+    assert_contains "$T/full.err" "no space left on device" "/dev/full message"
+fi
+echo "all passed"
