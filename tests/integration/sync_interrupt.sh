@@ -36,6 +36,7 @@ GRANT SELECT ON big TO tap;
 SQL
     discover_select "$T/big.json" public.big:FULL_TABLE
 
+    rm -f "$T/r1.raw" "$T/r1.out"
     "$TAP_BIN" --config "$T/config.json" --catalog "$T/big.json" >"$T/fifo" 2>"$T/r1.err" &
     tap_pid=$!
     python3 "$T/slow.py" "$T/r1.raw" <"$T/fifo" &
