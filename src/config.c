@@ -118,7 +118,7 @@ static const char *const method_choices[] = {
 	  "(LOG_BASED is accepted here but not supported by sync)") \
 	X("itersize", "integer", "20000", KIND_POSINT, FIELD(itersize), 0, \
 	  NULL, \
-	  "Rows fetched per round trip") \
+	  "Accepted for singer-io/tap-postgres configs; rows stream through COPY, so there is no fetch size to set") \
 	X("application_name", "string", "tap-postgres", KIND_STRING, \
 	  FIELD(application_name), 0, NULL, \
 	  "Name shown in pg_stat_activity") \

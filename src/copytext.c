@@ -1,10 +1,11 @@
 /*
  * copytext.c: splitting one row of COPY ... TO STDOUT text format.
  *
- * Fields are found with memchr ('\t' ends a field, '\\' starts an
- * escape). A field without a backslash is returned in place; the others
- * are decoded into the scratch buffer, which is sized for the whole row
- * before the first field so it never moves while the row is split.
+ * Fields are found with memchr: one search per field for '\t', and one
+ * per row (plus one after each field that has escapes) for '\\'. A
+ * field without a backslash is returned in place; the others are decoded
+ * into the scratch buffer, which is sized for the whole row before the
+ * first field so it never moves while the row is split.
  *
  * Decoding follows PostgreSQL's COPY FROM reader: \b \f \n \r \t \v,
  * \ooo (1 to 3 octal digits, value modulo 256), \xh or \xhh, and any
@@ -135,6 +136,7 @@ copytext_split(const char *row, size_t len, CopyField *fields, int max,
 	const char *end;
 	char *dst;
 	char *d;
+	const char *next_bs;		/* the first backslash at or after p */
 	int nf = 0;
 
 	if (row == NULL || len == 0)
@@ -155,11 +157,12 @@ copytext_split(const char *row, size_t len, CopyField *fields, int max,
 	buf_reset(scratch);
 	dst = buf_reserve(scratch, len);
 	d = dst;
+	next_bs = memchr(row, '\\', (size_t) (end - row));
 	for (;;)
 	{
 		const char *tab = memchr(p, '\t', (size_t) (end - p));
 		const char *fend = tab ? tab : end;
-		const char *bs = memchr(p, '\\', (size_t) (fend - p));
+		const char *bs = next_bs != NULL && next_bs < fend ? next_bs : NULL;
 		CopyField f;
 
 		f.isnull = false;
@@ -182,6 +185,8 @@ copytext_split(const char *row, size_t len, CopyField *fields, int max,
 			f.s = d;
 			d += f.n;
 		}
+		if (bs != NULL)
+			next_bs = memchr(fend, '\\', (size_t) (end - fend));
 		if (nf < max)
 			fields[nf] = f;
 		nf++;

@@ -38,8 +38,10 @@
  * letter of its escape ('u' for \u00XX).
  */
 static const unsigned char esc_class[256] = {
-	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
-	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+	'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
 	0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -59,20 +61,62 @@ static const unsigned char esc_class[256] = {
 static const char hex_digits[] = "0123456789abcdef";
 
 /*
- * plain8: true if none of the 8 bytes at p is below 0x20, '"', '\\' or
- * 0x80 and up. Borrows can only raise false alarms above a byte that is
- * really special, so a false result is checked byte by byte.
+ * special8: a mask with the high bit set in each of the 8 bytes at p that
+ * is below 0x20, '"', '\\' or 0x80 and up. A subtraction borrows only
+ * out of a byte that is itself flagged and only into the bytes above it,
+ * so the lowest flagged byte is always a true one; bytes above it may be
+ * false alarms. Zero means all 8 bytes are plain.
  */
-static inline bool
-plain8(const unsigned char *p)
+static inline uint64_t
+special8(const unsigned char *p)
 {
 	uint64_t x;
-	uint64_t m;
 
 	memcpy(&x, p, 8);
-	m = (x - ONES * 0x20) | ((x ^ (ONES * '"')) - ONES) |
-		((x ^ (ONES * '\\')) - ONES) | x;
-	return (m & HIGHS) == 0;
+	return ((x - ONES * 0x20) | ((x ^ (ONES * '"')) - ONES) |
+			((x ^ (ONES * '\\')) - ONES) | x) & HIGHS;
+}
+
+/*
+ * first_special: p advanced to the first byte that is not plain, or to end
+ */
+static inline const unsigned char *
+first_special(const unsigned char *p, const unsigned char *end)
+{
+	while (end - p >= 8)
+	{
+		uint64_t m = special8(p);
+
+		if (m != 0)
+		{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return p + (__builtin_ctzll(m) >> 3);
+#else
+			break;
+#endif
+		}
+		p += 8;
+	}
+	while (p < end && esc_class[*p] == 0)
+		p++;
+	return p;
+}
+
+/*
+ * copy_run: copies run[0..r) to d and returns d + r. Short runs are
+ * copied as a fixed 16 bytes when both the input and the reserved output
+ * have room for it (the bytes past r are overwritten later or never
+ * committed), which avoids a library call per escape.
+ */
+static inline char *
+copy_run(char *d, const char *dend, const unsigned char *run, size_t r,
+		 const unsigned char *end)
+{
+	if (r <= 16 && end - run >= 16 && dend - d >= 16)
+		memcpy(d, run, 16);
+	else
+		memcpy(d, run, r);
+	return d + r;
 }
 
 /*
@@ -146,39 +190,53 @@ escape_into(char *dst, const unsigned char *s, size_t n)
 	const unsigned char *end = s + n;
 	const unsigned char *run = s;	/* start of the bytes not yet copied */
 	char *d = dst;
+	const char *dend = dst + 6 * n;
 
 	for (;;)
 	{
 		unsigned char cls;
 
-		while (end - p >= 8 && plain8(p))
-			p += 8;
-		while (p < end && esc_class[*p] == 0)
-			p++;
+		p = first_special(p, end);
 		if (p == end)
 			break;
 		cls = esc_class[*p];
 		if (cls == 1)
 		{
-			size_t bad = 0;
-			size_t k = utf8_seq(p, end, &bad);
-
-			if (k)
+			/* a run of non-ASCII characters, checked back to back */
+			do
 			{
-				p += k;			/* well formed: stays in the run */
-				continue;
-			}
-			memcpy(d, run, (size_t) (p - run));
-			d += p - run;
-			*d++ = (char) 0xEF;
-			*d++ = (char) 0xBF;
-			*d++ = (char) 0xBD;
-			p += bad;
-			run = p;
+				unsigned c = p[0];
+				size_t bad = 0;
+				size_t k;
+
+				if (c >= 0xC2 && c <= 0xDF && end - p >= 2 &&
+					(p[1] & 0xC0) == 0x80)
+				{
+					p += 2;
+					continue;
+				}
+				if (c >= 0xE1 && c <= 0xEF && c != 0xED && end - p >= 3 &&
+					(p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80)
+				{
+					p += 3;
+					continue;
+				}
+				k = utf8_seq(p, end, &bad);
+				if (k)
+				{
+					p += k;
+					continue;
+				}
+				d = copy_run(d, dend, run, (size_t) (p - run), end);
+				*d++ = (char) 0xEF;
+				*d++ = (char) 0xBF;
+				*d++ = (char) 0xBD;
+				p += bad;
+				run = p;
+			} while (p < end && *p >= 0x80);
 			continue;
 		}
-		memcpy(d, run, (size_t) (p - run));
-		d += p - run;
+		d = copy_run(d, dend, run, (size_t) (p - run), end);
 		*d++ = '\\';
 		if (cls == 'u')
 		{

@@ -604,6 +604,11 @@ test_value(void)
 	json_t *inner;
 	int i;
 	const char *src;
+	static const char want_obj[] =
+		"{\"z\":1,\"a\":2.5,\"m\":\"x\\\"y\\n\xC3\xA9\","
+		"\"k\\\"\\\\\":true,\"f\":false,\"n\":null,\"e\":{},"
+		"\"arr\":[-7,[],[\"\",1e-38],{}],"
+		"\"min\":-9223372036854775808,\"one\":1.0}";
 
 	v = json_object();
 	json_object_set_new(v, "z", json_integer(1));
@@ -618,14 +623,7 @@ test_value(void)
 	json_object_set_new(v, "min", json_integer(INT64_MIN));
 	json_object_set_new(v, "one", json_real(1.0));
 	jsonw_value(&b, v);
-	is_mem(b.data, b.len,
-		   "{\"z\":1,\"a\":2.5,\"m\":\"x\\\"y\\n\xC3\xA9\",\"k\\\"\\\\\":true,"
-		   "\"f\":false,\"n\":null,\"e\":{},\"arr\":[-7,[],[\"\",1e-38],{}],"
-		   "\"min\":-9223372036854775808,\"one\":1.0}",
-		   strlen("{\"z\":1,\"a\":2.5,\"m\":\"x\\\"y\\n\xC3\xA9\",\"k\\\"\\\\\":true,"
-				  "\"f\":false,\"n\":null,\"e\":{},\"arr\":[-7,[],[\"\",1e-38],{}],"
-				  "\"min\":-9223372036854775808,\"one\":1.0}"),
-		   "object: insertion order, compact, escapes");
+	is_str(buf_cstr(&b), want_obj, "object: insertion order, compact, escapes");
 	back = json_loadb(b.data, b.len, 0, NULL);
 	ok(back != NULL && json_equal(back, v), "object output reads back equal");
 	json_decref(back);
