@@ -54,10 +54,25 @@ state_load(const char *path, json_t **out)
 		if (st != TAP_OK)
 			return st;
 	}
+	return state_from_json(doc, path, out);
+}
+
+TapStatus
+state_from_json(json_t *doc, const char *path, json_t **out)
+{
+	TapStatus st;
+
+	*out = NULL;
 	if (doc == NULL)
 	{
 		*out = json_object();
 		return TAP_OK;
+	}
+	if (!json_is_object(doc))
+	{
+		log_critical("state file \"%s\" must contain an object", path);
+		json_decref(doc);
+		return TAP_ERR_INPUT;
 	}
 	/* a STATE message pasted whole: take its value */
 	{

@@ -76,7 +76,8 @@ typedef struct RowLoop
 	json_t *bookmark;        /* borrowed from state */
 	Buf prefix;              /* {"type":"RECORD","stream":"..","record":{ */
 	Buf suffix;              /* },"version":V,"time_extracted":".."}\n */
-	Buf scratch;             /* copytext and encode work space */
+	Buf scratch;             /* copytext's work space: fields point into it */
+	Buf encscratch;          /* encode_value's work space (arrays) */
 	Buf last_key;            /* rendered replication key of the last row */
 	bool have_key;
 	CopyField *fields;       /* owned: ncols + 1 */
@@ -450,6 +451,7 @@ loop_init(RowLoop *L, StreamPlan *p, Writer *w, json_t *state,
 	buf_init(&L->prefix, 128);
 	buf_init(&L->suffix, 128);
 	buf_init(&L->scratch, 4096);
+	buf_init(&L->encscratch, 1024);
 	buf_init(&L->last_key, 64);
 	L->fields = xcalloc(p->ncols + 2, sizeof *L->fields);
 
@@ -474,6 +476,7 @@ loop_fini(RowLoop *L)
 	buf_fini(&L->prefix);
 	buf_fini(&L->suffix);
 	buf_fini(&L->scratch);
+	buf_fini(&L->encscratch);
 	buf_fini(&L->last_key);
 	free(L->fields);
 }
@@ -536,8 +539,8 @@ loop_row(RowLoop *L, const char *row, size_t len, bool with_ctid)
 		}
 		{
 			size_t start = out->len;
-			int flags = encode_value(out, &L->scratch, &p->cols[i].enc, f->s,
-									 f->n);
+			int flags = encode_value(out, &L->encscratch, &p->cols[i].enc,
+									 f->s, f->n);
 
 			if ((flags & ENC_F_CLAMPED) && !p->cols[i].warned_clamp)
 			{
