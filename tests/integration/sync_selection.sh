@@ -62,4 +62,9 @@ grep '"ACTIVATE_VERSION","stream":"events"' "$T/sio.out" | grep -q 1600000000000
 pass "SIO incremental version kept"
 python3 "$MSGS" last-state "$T/sio.out" | grep -q '"xmin"' && fail "the SIO xmin bookmark is dropped"
 pass "SIO xmin bookmark replaced"
+
+# the example catalog in catalogs/ stays valid
+run_tap "$T/ex.out" "$T/ex.err" --config "$T/config.json" --catalog "$SRCDIR/catalogs/example.selected.json"
+assert_ok "$T/ex.err" "catalogs/example.selected.json syncs"
+assert_eq "composite_pk events events_view" "$(grep '"SCHEMA"' "$T/ex.out" | python3 -c 'import json,sys; print(" ".join(json.loads(l)["stream"] for l in sys.stdin))')" "example catalog: its three streams, by tap_stream_id"
 echo "all passed"
