@@ -22,14 +22,17 @@ volatile sig_atomic_t conn_stop_requested = 0;
 
 #define CONNECT_ATTEMPTS 4
 
-/* The settings that make every value's text independent of the server. */
+/* The settings that make every value's text independent of the server;
+ * and the tap only reads, so every transaction is read-only, discovery's
+ * implicit ones included. */
 static const char session_setup_sql[] =
 	"SET TimeZone = 'UTC'; "
 	"SET DateStyle = 'ISO, MDY'; "
 	"SET IntervalStyle = 'iso_8601'; "
 	"SET extra_float_digits = 3; "
 	"SET bytea_output = 'hex'; "
-	"SET synchronize_seqscans = off";
+	"SET synchronize_seqscans = off; "
+	"SET default_transaction_read_only = on";
 
 /*
  * notice_receiver: server NOTICEs and WARNINGs go to our log, not to
@@ -140,8 +143,8 @@ static TapStatus
 open_session(const TapConfig *cfg, const char *dbname, bool fatal,
 			 PgSession *s)
 {
-	const char *keys[20];
-	const char *vals[20];
+	const char *keys[24];
+	const char *vals[24];
 	char timeout[16];
 	int n = 0;
 	int expand = 0;
@@ -178,7 +181,14 @@ open_session(const TapConfig *cfg, const char *dbname, bool fatal,
 	snprintf(timeout, sizeof timeout, "%d",
 			 cfg->connect_timeout > 0 ? cfg->connect_timeout : 30);
 	ADD("connect_timeout", timeout);
+	/* cppcheck-suppress literalWithCharPtrCompare ; ADD's NULL test on a literal */
 	ADD("client_encoding", "UTF8");
+	/* a peer that vanishes without a word (a dropped route, a failover
+	 * that keeps no state) is noticed in about a minute, not hours */
+	ADD("keepalives", "1");
+	ADD("keepalives_idle", "30");
+	ADD("keepalives_interval", "10");
+	ADD("keepalives_count", "3");
 #undef ADD
 	keys[n] = NULL;
 	vals[n] = NULL;
@@ -296,6 +306,16 @@ log_query_failure(PgSession *s, const char *what, const PGresult *res)
 	if (msg != NULL)
 		log_critical("%s failed: %s (SQLSTATE %s)", what, msg,
 					 state ? state : "?");
+	else if (PQstatus(s->conn) == CONNECTION_BAD)
+	{
+		/* libpq's text for a dead socket ("SSL SYSCALL error: EOF
+		 * detected") does not say what happened: say it first. Its first
+		 * line is the fact; the rest is a guess, sometimes repeated. */
+		const char *err = PQerrorMessage(s->conn);
+
+		log_critical("%s failed: the connection to the server was lost: "
+					 "%.*s", what, (int) strcspn(err, "\n"), err);
+	}
 	else
 		log_critical("%s failed: %s", what, PQerrorMessage(s->conn));
 }
@@ -445,7 +465,7 @@ conn_copy_next(PgSession *s, const char *what, const char **row,
 			}
 			if (pr > 0 && !PQconsumeInput(s->conn))
 			{
-				log_critical("%s failed: %s", what, PQerrorMessage(s->conn));
+				log_query_failure(s, what, NULL);
 				s->in_copy = false;
 				return TAP_ERR_CONNECT;
 			}
@@ -453,12 +473,18 @@ conn_copy_next(PgSession *s, const char *what, const char **row,
 	}
 }
 
+/*
+ * conn_copy_cancel: the run is ending (an error or a stop request), so the
+ * COPY is abandoned by closing the session rather than by PQcancel and a
+ * drain: both of those wait for the server with no time limit, and a server
+ * gone silent (a network black hole) would then hold the tap forever, a
+ * SIGTERM included. The server rolls back the read-only transaction when
+ * it finds the socket closed. The session is unusable afterwards (conn is
+ * NULL; libpq reports that as a bad connection).
+ */
 void
 conn_copy_cancel(PgSession *s)
 {
-	PGcancel *c;
-	char errbuf[256];
-
 	if (s->copy_row)
 	{
 		PQfreemem(s->copy_row);
@@ -466,29 +492,8 @@ conn_copy_cancel(PgSession *s)
 	}
 	if (!s->in_copy || s->conn == NULL)
 		return;
-	c = PQgetCancel(s->conn);
-	if (c != NULL)
-	{
-		PQcancel(c, errbuf, sizeof errbuf);
-		PQfreeCancel(c);
-	}
-	/* drain until the server acknowledges; quiet, we are leaving anyway */
-	for (;;)
-	{
-		char *buf = NULL;
-		int r = PQgetCopyData(s->conn, &buf, 0);
-
-		if (buf)
-			PQfreemem(buf);
-		if (r < 0)
-			break;
-	}
-	{
-		PGresult *res;
-
-		while ((res = PQgetResult(s->conn)) != NULL)
-			PQclear(res);
-	}
+	PQfinish(s->conn);
+	s->conn = NULL;
 	s->in_copy = false;
 }
 

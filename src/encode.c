@@ -311,6 +311,7 @@ encode_hstore(Buf *out, const char *s, size_t n)
 			if ((p = hstore_string(out, p, end)) == NULL)
 				return fallback(out, start, s, n);
 		}
+		/* cppcheck-suppress knownConditionTrueFalse ; false: p < end here when *p is not '"' */
 		else if (end - p >= 4 && (p[0] | 0x20) == 'n' && (p[1] | 0x20) == 'u' &&
 				 (p[2] | 0x20) == 'l' && (p[3] | 0x20) == 'l')
 		{

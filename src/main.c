@@ -120,6 +120,7 @@ main(int argc, char **argv)
 	memset(&cfg, 0, sizeof cfg);
 	install_signals();
 	writer_init(&w, STDOUT_FILENO);
+	w.stop = &conn_stop_requested;
 	buf_init(&text, 4096);
 
 	st = cli_parse(argc, argv, &opts);

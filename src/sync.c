@@ -117,6 +117,35 @@ quote_relation(Buf *b, const StreamSpec *spec)
 	conn_quote_ident(b, spec->table_name);
 }
 
+/*
+ * ctid_readable: whether the user may read the table's ctid, which a
+ * FULL_TABLE sync reads to resume by physical position. A user granted
+ * SELECT on some columns only (GRANT SELECT (a, b) ON t) may not, unless
+ * also granted SELECT (ctid). Names go as parameters, never in the text.
+ */
+static TapStatus
+ctid_readable(PgSession *sess, const StreamSpec *spec, bool *out)
+{
+	const char *params[2] = {spec->schema_name, spec->table_name};
+	PGresult *res;
+	TapStatus st;
+
+	*out = false;
+	st = conn_query(sess, "checking the SELECT privilege on ctid",
+					"SELECT pg_catalog.has_column_privilege(c.oid, 'ctid', "
+					"'SELECT') FROM pg_catalog.pg_class c "
+					"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+					"WHERE n.nspname = $1 AND c.relname = $2",
+					2, params, &res);
+	if (st != TAP_OK)
+		return st;
+	/* a table gone meanwhile counts as readable: the COPY then reports
+	 * the real error rather than a misleading ctid warning */
+	*out = PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return TAP_OK;
+}
+
 /* log_metric_counter: singer-python's record_count line */
 static void
 log_metric_counter(const StreamSpec *spec, int64_t value)
@@ -191,6 +220,35 @@ plan_fini(StreamPlan *p)
 	memset(p, 0, sizeof *p);
 }
 
+/*
+ * probe_exists: whether the table (or its column) exists at all, whatever
+ * the user may read: pg_class and pg_attribute are readable by everyone.
+ * It tells "dropped" (a stale catalog) from "not granted" (a permission).
+ */
+static TapStatus
+probe_exists(PgSession *sess, const StreamSpec *spec, const char *column,
+			 bool *out)
+{
+	const char *params[3] = {spec->schema_name, spec->table_name, column};
+	PGresult *res;
+	TapStatus st;
+
+	*out = false;
+	st = conn_query(sess, "checking whether a table exists",
+					"SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c "
+					"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+					"WHERE n.nspname = $1 AND c.relname = $2 AND ($3::text IS NULL "
+					"OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a "
+					"WHERE a.attrelid = c.oid AND a.attname = $3 "
+					"AND a.attnum > 0 AND NOT a.attisdropped)))",
+					3, params, &res);
+	if (st != TAP_OK)
+		return st;
+	*out = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return TAP_OK;
+}
+
 /* type_has_infinity: key types whose ordering has infinity (or NaN) on top */
 static bool
 type_has_infinity(const PgType *t)
@@ -225,12 +283,24 @@ plan_stream(const StreamSpec *spec, DbSession *db, const TapConfig *cfg,
 	p->rkey = -1;
 	if (t == NULL)
 	{
+		bool exists;
+		TapStatus st = probe_exists(&db->sess, spec, NULL, &exists);
+
+		if (st != TAP_OK)
+			return st;
+		if (exists)
+		{
+			log_critical("stream \"%s\": permission denied: user \"%s\" may "
+						 "not read table \"%s\".\"%s\" (or the USAGE of its "
+						 "schema); grant it SELECT, or deselect the stream",
+						 spec->tap_stream_id, PQuser(db->sess.conn),
+						 spec->schema_name, spec->table_name);
+			return TAP_ERR_QUERY;
+		}
 		log_critical("catalog file \"%s\": stream \"%s\": table \"%s\".\"%s\" "
-					 "does not exist in database \"%s\", or user \"%s\" may "
-					 "not read it; run --discover again",
+					 "does not exist in database \"%s\"; run --discover again",
 					 path, spec->tap_stream_id, spec->schema_name,
-					 spec->table_name, db->sess.dbname,
-					 PQuser(db->sess.conn));
+					 spec->table_name, db->sess.dbname);
 		return TAP_ERR_INPUT;
 	}
 	p->relkind = t->relkind;
@@ -251,12 +321,25 @@ plan_stream(const StreamSpec *spec, DbSession *db, const TapConfig *cfg,
 		dc = find_column(t, sc->name);
 		if (dc == NULL)
 		{
+			bool exists;
+			TapStatus st = probe_exists(&db->sess, spec, sc->name, &exists);
+
+			if (st != TAP_OK)
+				return st;
+			if (exists)
+			{
+				log_critical("stream \"%s\": permission denied: user \"%s\" "
+							 "may not read column \"%s\" of table "
+							 "\"%s\".\"%s\"; grant it SELECT, or deselect "
+							 "the column", spec->tap_stream_id,
+							 PQuser(db->sess.conn), sc->name,
+							 spec->schema_name, spec->table_name);
+				return TAP_ERR_QUERY;
+			}
 			log_critical("catalog file \"%s\": stream \"%s\": column \"%s\" "
-						 "does not exist in table \"%s\".\"%s\", or user "
-						 "\"%s\" may not read it; run --discover again",
-						 path, spec->tap_stream_id, sc->name,
-						 spec->schema_name, spec->table_name,
-						 PQuser(db->sess.conn));
+						 "does not exist in table \"%s\".\"%s\"; run "
+						 "--discover again", path, spec->tap_stream_id,
+						 sc->name, spec->schema_name, spec->table_name);
 			return TAP_ERR_INPUT;
 		}
 		typemap_map(&dc->type, !(dc->not_null || dc->is_pk),
@@ -676,6 +759,7 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 	bool physical = p->relkind == 'r';
 	json_t *jblock = json_object_get(bm, "ctid_block");
 	json_t *jhorizon = json_object_get(bm, "snapshot_xmin");
+	bool had_block = json_is_integer(jblock); /* jblock may be freed below */
 	bool resuming = physical && json_is_integer(jblock) &&
 					json_is_integer(jhorizon) && json_is_integer(json_object_get(bm, "version"));
 	bool first_run = json_object_get(bm, "version") == NULL;
@@ -686,6 +770,28 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 	Buf sql;
 	json_t *empty = json_array();
 
+	if (physical)
+	{
+		bool readable;
+
+		st = ctid_readable(p->sess, spec, &readable);
+		if (st != TAP_OK)
+		{
+			json_decref(empty);
+			return st;
+		}
+		if (!readable)
+		{
+			log_warning("stream \"%s\": user \"%s\" may read only some "
+						"columns of the table, not its ctid, so an "
+						"interrupted sync starts over instead of resuming "
+						"(GRANT SELECT (ctid) ON the table to make it "
+						"resumable)", spec->tap_stream_id,
+						PQuser(p->sess->conn));
+			physical = false;
+			resuming = false;
+		}
+	}
 	st = writer_schema(w, spec->stream, p->schema, spec->key_properties, empty);
 	json_decref(empty);
 	if (st != TAP_OK)
@@ -721,10 +827,12 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 			json_object_del(bm, "ctid_block");
 			json_object_del(bm, "snapshot_xmin");
 		}
-		if (!physical && json_is_integer(jblock))
+		if (!physical && had_block)
 			log_info("stream \"%s\" is a %s: it starts over instead of "
 					 "resuming", spec->tap_stream_id,
-					 p->relkind == 'p' ? "partitioned table" : "view");
+					 p->relkind == 'p' ? "partitioned table"
+					 : p->relkind == 'r' ? "table whose ctid the user may not read"
+					 : "view");
 	}
 	st = writer_state(w, state);
 	if (st == TAP_OK && first_run)

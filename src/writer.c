@@ -18,6 +18,7 @@ writer_init(Writer *w, int fd)
 	buf_init(&w->buf, WRITER_FLUSH_BYTES + 64 * 1024);
 	w->error = TAP_OK;
 	w->written = 0;
+	w->stop = NULL;
 }
 
 void
@@ -56,6 +57,20 @@ cut_partial_line(Writer *w, size_t done_in_chunk)
 	}
 }
 
+/*
+ * give_up_blocked: a stop was requested while a write waited on a target
+ * that does not read. Waiting on would make SIGTERM useless, and nothing
+ * more (not even a last STATE) can reach a reader that does not read.
+ */
+static TapStatus
+give_up_blocked(Writer *w)
+{
+	log_warning("stopped while the target was not reading standard output; "
+				"the last STATE it received is where the next run resumes");
+	w->error = TAP_ERR_INTERRUPTED;
+	return w->error;
+}
+
 TapStatus
 writer_flush(Writer *w)
 {
@@ -72,7 +87,11 @@ writer_flush(Writer *w)
 			int err = errno;
 
 			if (err == EINTR)
+			{
+				if (w->stop != NULL && *w->stop)
+					return give_up_blocked(w);
 				continue;
+			}
 			cut_partial_line(w, off);
 			if (err == EPIPE)
 				log_critical("could not write to standard output: the "
@@ -89,6 +108,9 @@ writer_flush(Writer *w)
 		}
 		off += (size_t) n;
 		w->written += n;
+		/* a signal cut a blocked write short: the same situation */
+		if (off < w->buf.len && w->stop != NULL && *w->stop)
+			return give_up_blocked(w);
 	}
 	buf_reset(&w->buf);
 	return TAP_OK;

@@ -19,6 +19,13 @@
  */
 TapStatus state_load(const char *path, json_t **out);
 
+/*
+ * state_from_json: the same on a parsed document, for callers (and the
+ * fuzz target) that hold one. doc is stolen: it becomes *out, or is freed
+ * on error. NULL gives {}. path names the document in messages.
+ */
+TapStatus state_from_json(json_t *doc, const char *path, json_t **out);
+
 /* state_bookmark: the stream's bookmark object, created if absent
  * (borrowed from state) */
 json_t *state_bookmark(json_t *state, const char *tap_stream_id);

@@ -12,6 +12,7 @@
 #define TAP_WRITER_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "tap/buf.h"
@@ -25,6 +26,9 @@ typedef struct Writer
 	Buf buf;         /* owned: whole lines only, between calls */
 	TapStatus error; /* sticky: the first write failure */
 	int64_t written; /* bytes written so far */
+	volatile sig_atomic_t *stop; /* borrowed, or NULL: a stop request ends
+									a write blocked on a reader that does
+									not read (TAP_ERR_INTERRUPTED) */
 } Writer;
 
 void writer_init(Writer *w, int fd);

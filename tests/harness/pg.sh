@@ -12,9 +12,10 @@
 #   pg_on_exit 'command'          # extra cleanup; never `trap ... EXIT` yourself
 #
 # Environment read by pg_start: PGH_SSL=off, PGH_EXTRA_CONF (lines for
-# postgresql.conf), PG_BINDIR (server binaries), TAP_TEST_KEEP=1 (keep the
-# directory when the test fails; 2: always), PGH_QUIET=1 (no log tail on
-# failure).
+# postgresql.conf), PGH_EXTRA_HBA (pg_hba.conf lines, placed before the
+# harness's own TCP lines so they win), PG_BINDIR (server binaries),
+# TAP_TEST_KEEP=1 (keep the directory when the test fails; 2: always),
+# PGH_QUIET=1 (no log tail on failure).
 #
 # Exported after pg_start: PGH_DIR PGH_PORT PGH_HOST PGH_USER PGH_PASSWORD
 # PGH_DB PGH_LOG PGH_CA PGH_CLIENT_CERT PGH_CLIENT_KEY PGH_BINDIR
@@ -204,6 +205,10 @@ _pgh_write_hba() {
     {
         echo "# written by tests/harness/pg.sh"
         echo "local all all trust"
+        if [[ -n ${PGH_EXTRA_HBA:-} ]]; then
+            echo "# PGH_EXTRA_HBA"
+            printf '%s\n' "$PGH_EXTRA_HBA"
+        fi
         if [[ ${PGH_SSL:-on} == off ]]; then
             echo "host all all 127.0.0.1/32 scram-sha-256"
             echo "host all all ::1/128 scram-sha-256"
@@ -498,6 +503,8 @@ pg_conninfo() {
 pg_stop() { _pgh_stop_rc 0; }
 
 # Crash-style stop; the directory stays until exit (or pg_resume).
+# The cluster runs with synchronous_commit=off: a commit just before an
+# immediate stop can be lost. Run CHECKPOINT first when it matters.
 pg_stop_immediate() {
     _pgh_need_running || return 1
     _pgh_running || return 0

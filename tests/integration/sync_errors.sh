@@ -57,6 +57,33 @@ assert_contains "$T/pipe.err" "could not write to standard output: the reading e
 tail -n1 "$T/pipe.err" | grep -q '^CRITICAL ' || fail "closed stdout: last line is not CRITICAL"
 grep -qiE 'AddressSanitizer|runtime error' "$T/pipe.err" && fail "sanitizer report on closed stdout"
 
+# a target that stops reading: SIGTERM still ends the run, promptly
+mkfifo "$T/stuck"
+"$TAP_BIN" --config "$T/config.json" --catalog "$T/many.json" >"$T/stuck" 2>"$T/stuck.err" &
+tap_pid=$!
+exec 3<"$T/stuck"            # a reader that never reads
+for _ in $(seq 1 100); do    # until the pipe is full and the tap blocked
+    grep -q 'beginning sync' "$T/stuck.err" && break
+    sleep 0.1
+done
+sleep 1
+kill -TERM "$tap_pid"
+for _ in $(seq 1 100); do
+    kill -0 "$tap_pid" 2>/dev/null || break
+    sleep 0.1
+done
+if kill -0 "$tap_pid" 2>/dev/null; then
+    kill -KILL "$tap_pid"
+    fail "SIGTERM did not end a run blocked on a target that does not read"
+fi
+set +e
+wait "$tap_pid"
+rc=$?
+set -e
+exec 3<&-
+assert_eq 143 "$rc" "blocked on a stuck target: SIGTERM exits 143"
+assert_contains "$T/stuck.err" "stopped while the target was not reading standard output" "blocked on a stuck target: message"
+
 # a full disk
 if [[ -w /dev/full ]]; then
     set +e
