@@ -4,6 +4,10 @@
 #include "tap/writer.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdint.h>
+#include <time.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,33 +69,64 @@ cut_partial_line(Writer *w, size_t done_in_chunk)
 static TapStatus
 give_up_blocked(Writer *w)
 {
-	log_warning("stopped while the target was not reading standard output; "
-				"the last STATE it received is where the next run resumes");
+	log_warning("stopped while the target was not reading standard output "
+				"(for %d s); the last STATE it received is where the next "
+				"run resumes", WRITER_STOP_GRACE_MS / 1000);
 	w->error = TAP_ERR_INTERRUPTED;
 	return w->error;
+}
+
+/* stop_deadline_left: ms left of the grace period that began at *deadline */
+static int
+stop_deadline_left(int64_t *deadline)
+{
+	struct timespec ts;
+	int64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (*deadline < 0)
+		*deadline = now + WRITER_STOP_GRACE_MS;
+	return *deadline > now ? (int) (*deadline - now) : 0;
 }
 
 TapStatus
 writer_flush(Writer *w)
 {
 	size_t off = 0;
+	int64_t deadline = -1;
 
 	if (w->error != TAP_OK)
 		return w->error;
 	while (off < w->buf.len)
 	{
-		ssize_t n = write(w->fd, w->buf.data + off, w->buf.len - off);
+		size_t chunk = w->buf.len - off;
+		ssize_t n;
 
+		if (w->stop != NULL && *w->stop)
+		{
+			/* stopping: a slow target still gets whole lines and the last
+			 * STATE, but one that does not read for WRITER_STOP_GRACE_MS
+			 * cannot hold the tap: wait for room, then write no more than
+			 * a pipe takes without blocking */
+			struct pollfd pfd = {w->fd, POLLOUT, 0};
+			int left = stop_deadline_left(&deadline);
+			int pr = left > 0 ? poll(&pfd, 1, left) : 0;
+
+			if (pr == 0)
+				return give_up_blocked(w);
+			if (pr < 0 && errno == EINTR)
+				continue;
+			if (chunk > PIPE_BUF)
+				chunk = PIPE_BUF;
+		}
+		n = write(w->fd, w->buf.data + off, chunk);
 		if (n < 0)
 		{
 			int err = errno;
 
 			if (err == EINTR)
-			{
-				if (w->stop != NULL && *w->stop)
-					return give_up_blocked(w);
 				continue;
-			}
 			cut_partial_line(w, off);
 			if (err == EPIPE)
 				log_critical("could not write to standard output: the "
@@ -108,9 +143,6 @@ writer_flush(Writer *w)
 		}
 		off += (size_t) n;
 		w->written += n;
-		/* a signal cut a blocked write short: the same situation */
-		if (off < w->buf.len && w->stop != NULL && *w->stop)
-			return give_up_blocked(w);
 	}
 	buf_reset(&w->buf);
 	return TAP_OK;

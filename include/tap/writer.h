@@ -19,6 +19,8 @@
 #include "tap/status.h"
 
 #define WRITER_FLUSH_BYTES (256u * 1024u)
+/* after a stop request, how long a target that does not read may hold us */
+#define WRITER_STOP_GRACE_MS 5000
 
 typedef struct Writer
 {
