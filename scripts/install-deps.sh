@@ -11,6 +11,8 @@ packages=(
     # setpriv to run the server as an unprivileged user under root
     postgresql postgresql-contrib postgresql-client openssl python3
     util-linux procps
+    # scripts/test.sh's static analysis and valgrind runs
+    cppcheck valgrind
 )
 
 missing=()

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The test command (CI runs it through .ci/run): install dependencies, build
-# with -Werror under ASan+UBSan, run every suite, and end with one line
-# "N passed, N failed[, N skipped]".  Exit status non-zero when the build or
-# any test failed.
+# with -Werror under ASan+UBSan and run every suite; run cppcheck on src/;
+# build without sanitizers and run every suite again under valgrind; then
+# scan what the runs wrote for passwords (suite "final"). Ends with one line
+# "N passed, N failed[, N skipped]" counting the tests of every run (and
+# cppcheck as one).  Exit status non-zero when a build, a step or any test
+# failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,30 +38,102 @@ ninja -C "$builddir" </dev/null || summary_and_exit " (build failed)" 1
 logdir=$builddir/meson-logs
 rm -f "$logdir"/testlog*.json
 rc=0
-meson test -C "$builddir" --setup=sanitize --print-errorlogs --num-processes 2 </dev/null || rc=$?
+meson test -C "$builddir" --setup=sanitize --no-suite final --print-errorlogs --num-processes 2 </dev/null || rc=$?
 
 log=$logdir/testlog-sanitize.json
 [[ -f $log ]] || log=$logdir/testlog.json
 if [[ ! -f $log ]]; then
     summary_and_exit " (meson test wrote no log, status $rc)" "$(( rc ? rc : 1 ))"
 fi
+logs=("$log")
+steps=()   # name:OK|FAIL of the steps that are not meson tests
 
-# testlog.json holds one JSON object per test.
-summary=$(python3 - "$log" <<'PY'
+# Static analysis of src/ (a few seconds).
+t0=$SECONDS
+if bash scripts/cppcheck.sh "$builddir" </dev/null; then
+    steps+=(cppcheck:OK)
+else
+    steps+=(cppcheck:FAIL); rc=1
+fi
+echo "cppcheck: $(( SECONDS - t0 ))s"
+
+# Every suite again under valgrind, in a build without sanitizers (they
+# cannot be combined): C tests run under memcheck, script tests run each
+# tap-postgres under it (tests/harness/valgrind.sh). A memory error or a
+# definite/indirect leak fails the test.
+t0=$SECONDS
+vgdir=${TAP_TEST_VG_BUILDDIR:-$builddir-valgrind}
+vg_args=(-Dwerror=true --buildtype=debugoptimized)
+if [[ -f $vgdir/meson-private/coredata.dat ]] &&
+   meson setup --reconfigure "$vgdir" "${vg_args[@]}" </dev/null; then :
+else
+    rm -rf "$vgdir"
+    meson setup "$vgdir" "${vg_args[@]}" </dev/null || steps+=(valgrind-setup:FAIL)
+fi
+# Under memcheck every tap-postgres run costs seconds (OpenSSL and libpq
+# are instrumented too), so integration tests that only repeat code paths
+# the kept ones cover, or that mostly wait on timers and the network, are
+# left out here (they run under the sanitizers above): the kept ones cover
+# discovery, every encoder, FULL_TABLE and INCREMENTAL, resume, SIGTERM,
+# output errors, lost connections, permissions and SSL.
+vg_skip=(harness_selftest connect discover_golden sync_sequence sync_incremental
+         sync_selection fault_server_stop fault_statement_timeout fault_tcp_cut)
+if [[ -f $vgdir/build.ninja ]] && ninja -C "$vgdir" </dev/null; then
+    rm -f "$vgdir"/meson-logs/testlog*.json
+    rm -rf "$vgdir/meson-logs/valgrind"
+    vg_tests=()
+    while IFS= read -r t; do
+        [[ " ${vg_skip[*]} " == *" ${t##* / } "* ]] || vg_tests+=("${t##* / }")
+    done < <(meson test -C "$vgdir" --list --no-suite final </dev/null 2>/dev/null | grep ' / ')
+    if (( ${#vg_tests[@]} )); then
+        meson test -C "$vgdir" --setup=valgrind --print-errorlogs \
+            --num-processes 2 "${vg_tests[@]}" </dev/null || rc=1
+    else
+        steps+=(valgrind-list:FAIL); rc=1
+    fi
+    if [[ -f $vgdir/meson-logs/testlog-valgrind.json ]]; then
+        logs+=("$vgdir/meson-logs/testlog-valgrind.json")
+    else
+        steps+=(valgrind-run:FAIL); rc=1
+    fi
+    while IFS= read -r -d '' f; do
+        echo "--- valgrind report $f:"; head -n 60 "$f"
+    done < <(find "$vgdir/meson-logs/valgrind" -type f -size +0 -print0 2>/dev/null)
+else
+    steps+=(valgrind-build:FAIL); rc=1
+fi
+echo "valgrind: $(( SECONDS - t0 ))s"
+
+# Last: no password in anything the runs above wrote.
+TAP_SCAN_DIRS="$vgdir/meson-logs" meson test -C "$builddir" --suite final \
+    --logbase testlog-final --print-errorlogs </dev/null || rc=1
+if [[ -f $logdir/testlog-final.json ]]; then
+    logs+=("$logdir/testlog-final.json")
+else
+    steps+=(password-scan:FAIL); rc=1
+fi
+
+# testlog.json holds one JSON object per test; a step is NAME:OK|FAIL.
+summary=$(python3 - "${logs[@]}" "${steps[@]}" <<'PY'
 import json, sys
 passed = failed = skipped = 0
-with open(sys.argv[1], encoding="utf-8") as f:
-    for line in f:
-        line = line.strip()
-        if not line:
-            continue
-        result = json.loads(line).get("result", "")
-        if result in ("OK", "EXPECTEDFAIL"):
-            passed += 1
-        elif result == "SKIP":
-            skipped += 1
-        else:   # FAIL, TIMEOUT, ERROR, UNEXPECTEDPASS, anything unknown
-            failed += 1
+results = []
+for arg in sys.argv[1:]:
+    if arg.endswith((":OK", ":FAIL")):
+        results.append(arg.rsplit(":", 1)[1])
+        continue
+    with open(arg, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                results.append(json.loads(line).get("result", ""))
+for result in results:
+    if result in ("OK", "EXPECTEDFAIL"):
+        passed += 1
+    elif result == "SKIP":
+        skipped += 1
+    else:   # FAIL, TIMEOUT, ERROR, UNEXPECTEDPASS, anything unknown
+        failed += 1
 s = f"{passed} passed, {failed} failed"
 if skipped:
     s += f", {skipped} skipped"
@@ -66,6 +141,6 @@ print(s)
 sys.exit(1 if failed else 0)
 PY
 ) || rc=1
-[[ -n $summary ]] || summary_and_exit " (could not read $log)" 1
+[[ -n $summary ]] || summary_and_exit " (could not read ${logs[*]})" 1
 echo "$summary"
 exit $(( rc ? 1 : 0 ))

@@ -181,7 +181,6 @@ open_session(const TapConfig *cfg, const char *dbname, bool fatal,
 	snprintf(timeout, sizeof timeout, "%d",
 			 cfg->connect_timeout > 0 ? cfg->connect_timeout : 30);
 	ADD("connect_timeout", timeout);
-	/* cppcheck-suppress literalWithCharPtrCompare ; ADD's NULL test on a literal */
 	ADD("client_encoding", "UTF8");
 	/* a peer that vanishes without a word (a dropped route, a failover
 	 * that keeps no state) is noticed in about a minute, not hours */

@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# bench/run.sh: the tap against PostgreSQL's own COPY ... TO STDOUT of the
+# same rows, in one run, on the same server (SPEC section 7).
+#
+# Run (from anywhere, on a fresh Debian 12 machine, as root or with sudo):
+#   bash bench/run.sh [--rows N] [--runs K] [--memory] [--discover]
+#
+#   --rows N        rows of the events table (default 1000000)
+#   --runs K        timed runs per side and case, medians reported (default 5)
+#   --wide-rows N   rows of the ~30-column wide table (default 200000)
+#   --memory        also the flat-memory check: the tap's peak RSS on
+#                   events-shaped tables of 1,000,000 and 5,000,000 rows
+#                   (on by default when --rows is 5000000)
+#   --mem-runs M    runs per size in the memory check (default 3)
+#   --discover      also bench/discover.sh (1,000 tables x 20 columns)
+#   --no-tap-sql    leave out the third side of the FULL_TABLE cases: psql
+#                   running the tap's exact statement (SELECT ..., ctid ...
+#                   WHERE ctid >= '(0,0)'::tid), which tells server work
+#                   from client work
+#   --wait-quiet S  on a shared machine: before each run, wait up to S
+#                   seconds for half a second in which the machine is idle
+#                   (under 5 % of a CPU busy); the "other s" column shows
+#                   what other work still ran during each case
+#   --builddir DIR  where the optimized binary is built (default build-bench)
+#
+# What it does: installs the dependencies (scripts/install-deps.sh, and GNU
+# time for the children's rusage), builds
+# an optimized tap (meson --buildtype=release, no sanitizers), starts a
+# throwaway PostgreSQL with SSL (tests/harness/pg.sh; stopped and removed at
+# exit), loads the tables deterministically (generate_series arithmetic, no
+# random()), VACUUM ANALYZEs them, and then, alternating tap and COPY runs
+# after one warm-up run of each:
+#   (a) tap FULL_TABLE of events    vs (b) psql COPY (SELECT cols FROM events)
+#   (c) tap INCREMENTAL of events   vs (d) psql COPY (... ORDER BY updated_at)
+#       (no bookmark, replication key updated_at)
+#   (e) tap FULL_TABLE of wide      vs (f) psql COPY of wide
+# All over TCP to 127.0.0.1 with sslmode=require, output to /dev/null. The
+# warm-up runs also check the output: the tap's RECORD lines must equal the
+# table's rows (and every timed run's METRIC record_count too); the script
+# fails loudly otherwise.
+#
+# Prints a table (median wall s, rows/s, MB/s, CPU user+sys s, peak RSS MiB,
+# the server backend's CPU s, tap/COPY wall ratio, tap CPU µs per row) and
+# writes the raw measurements to bench/out/<timestamp>/ (runs.jsonl,
+# summary.txt, summary.json, meta.json, the tap's stderr per run);
+# bench/out/latest points at the newest.
+set -euo pipefail
+
+SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+ROWS=1000000
+RUNS=5
+WIDE_ROWS=200000
+MEMORY=0
+MEM_RUNS=3
+DISCOVER=0
+TAP_SQL=1
+QUIET_WAIT=0
+BUILDDIR=$SRCDIR/build-bench
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-0}"; }
+while (( $# )); do
+    case $1 in
+        --rows) ROWS=$2; shift 2 ;;
+        --runs) RUNS=$2; shift 2 ;;
+        --wide-rows) WIDE_ROWS=$2; shift 2 ;;
+        --memory) MEMORY=1; shift ;;
+        --mem-runs) MEM_RUNS=$2; shift 2 ;;
+        --discover) DISCOVER=1; shift ;;
+        --no-tap-sql) TAP_SQL=0; shift ;;
+        --wait-quiet) QUIET_WAIT=$2; shift 2 ;;
+        --builddir) BUILDDIR=$(realpath -m "$2"); shift 2 ;;
+        -h|--help) usage 0 ;;
+        *) echo "bench: unknown argument '$1'" >&2; usage 2 >&2 ;;
+    esac
+done
+[[ $QUIET_WAIT =~ ^[0-9]+$ ]] || { echo "bench: --wait-quiet takes whole seconds" >&2; exit 2; }
+for v in ROWS RUNS WIDE_ROWS MEM_RUNS; do
+    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "bench: $v must be a positive integer" >&2; exit 2; }
+done
+(( ROWS == 5000000 )) && MEMORY=1
+
+say() { printf '# %s\n' "$*" >&2; }
+
+# ---- dependencies and an optimized build -------------------------------
+say "dependencies"
+bash "$SRCDIR/scripts/install-deps.sh"
+if [[ ! -x /usr/bin/time ]]; then   # GNU time: the children's CPU and peak RSS
+    sudo=(); (( EUID == 0 )) || sudo=(sudo)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends time </dev/null
+fi
+command -v meson >/dev/null && command -v ninja >/dev/null
+
+say "building an optimized tap in $BUILDDIR"
+if [[ ! -f $BUILDDIR/build.ninja ]]; then
+    meson setup "$BUILDDIR" "$SRCDIR" --buildtype=release -Db_sanitize=none >/dev/null
+else
+    meson configure "$BUILDDIR" -Dbuildtype=release -Db_sanitize=none >/dev/null
+fi
+ninja -C "$BUILDDIR" tap-postgres >/dev/null
+TAP=$BUILDDIR/tap-postgres
+
+OUT=$SRCDIR/bench/out/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+ln -sfn "$(basename "$OUT")" "$SRCDIR/bench/out/latest"
+
+# ---- a throwaway server ------------------------------------------------
+# shellcheck source=tests/harness/pg.sh
+source "$SRCDIR/tests/harness/pg.sh"
+PGH_EXTRA_CONF="log_statement = 'none'
+log_connections = off
+shared_buffers = 256MB
+max_wal_size = 8GB
+checkpoint_timeout = 30min" pg_start
+W=$PGH_DIR/bench
+mkdir -p "$W"
+PSQL=$PGH_BINDIR/psql
+
+# ---- data --------------------------------------------------------------
+# bench/schema.sql: every value is arithmetic on the row number (no
+# random()), so every machine gets the same tables.
+say "loading events ($ROWS rows) and wide ($WIDE_ROWS rows)"
+t0=$(date +%s)
+pg_sql -f "$SRCDIR/bench/schema.sql" >/dev/null
+pg_sql -c "SELECT bench_make_events('events', $ROWS)" >/dev/null
+pg_sql -c "SELECT bench_make_wide($WIDE_ROWS)" >/dev/null
+
+MEM_TABLES=()   # table:rows for the memory check
+if (( MEMORY )); then
+    for n in 1000000 5000000; do
+        if (( n == ROWS )); then
+            MEM_TABLES+=("events:$n")
+        else
+            say "loading events_$n ($n rows) for the memory check"
+            pg_sql -c "SELECT bench_make_events('events_$n', $n)" >/dev/null
+            MEM_TABLES+=("events_$n:$n")
+        fi
+    done
+fi
+pg_sql <<'SQL'
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO tap;
+VACUUM ANALYZE;
+CHECKPOINT;
+SQL
+say "loaded in $(( $(date +%s) - t0 )) s; events $(pg_sql_value "SELECT pg_size_pretty(pg_table_size('events'))"), wide $(pg_sql_value "SELECT pg_size_pretty(pg_table_size('wide'))")"
+EVENTS_COUNT=$(pg_sql_value "SELECT count(*) FROM events")
+WIDE_COUNT=$(pg_sql_value "SELECT count(*) FROM wide")
+[[ $EVENTS_COUNT == "$ROWS" && $WIDE_COUNT == "$WIDE_ROWS" ]] ||
+    { echo "bench: row counts $EVENTS_COUNT/$WIDE_COUNT, expected $ROWS/$WIDE_ROWS" >&2; exit 1; }
+
+# ---- the tap's config and catalogs -------------------------------------
+pg_config_json "$W/config.json"
+"$TAP" --config "$W/config.json" --discover >"$W/catalog.json" 2>"$W/discover.err" ||
+    { cat "$W/discover.err" >&2; exit 1; }
+sel() { python3 "$SRCDIR/scripts/catalog-select.py" "$W/catalog.json" "$W/$1" "${@:2}"; }
+sel cat-events-full.json events:FULL_TABLE
+sel cat-events-inc.json events:INCREMENTAL:updated_at
+sel cat-wide.json wide:FULL_TABLE
+for mt in "${MEM_TABLES[@]}"; do sel "cat-mem-${mt%%:*}.json" "${mt%%:*}:FULL_TABLE"; done
+
+# The columns the tap selects, in its order (by name), for the COPY side.
+cols() {
+    python3 - "$W/catalog.json" "$1" <<'PY'
+import json, sys
+cat = json.load(open(sys.argv[1]))
+s = next(e for e in cat["streams"] if e["table_name"] == sys.argv[2])
+names = sorted(s["schema"]["properties"], key=lambda n: n.encode())
+print(",".join('"%s"' % n.replace('"', '""') for n in names))
+PY
+}
+EVENTS_COLS=$(cols events)
+WIDE_COLS=$(cols wide)
+CONNINFO=$(pg_conninfo)
+export PGPASSWORD=$PGH_PASSWORD
+
+# ---- the plan, then the runs -------------------------------------------
+PM_PID=$(head -n 1 "$PGH_DATA/postmaster.pid")
+PG_VERSION=$(pg_sql_value "SELECT version()")
+python3 - "$W/plan.json" <<PY
+import json, sys
+tap, cfg, w = "$TAP", "$W/config.json", "$W"
+psql, conninfo = "$PSQL", "$CONNINFO"
+def tap_argv(cat): return [tap, "--config", cfg, "--catalog", f"{w}/{cat}"]
+def copy_argv(sql): return [psql, "-X", conninfo, "-c", f"COPY ({sql}) TO STDOUT"]
+ev, wi = '''$EVENTS_COLS''', '''$WIDE_COLS'''
+def tapsql(sql):
+    # the tap's own FULL_TABLE statement (its extra ctid column and TID range
+    # scan are server work the plain COPY does not do), as a third side
+    if not $TAP_SQL: return []
+    return [{"key": "copy_tapsql", "label": "COPY/psql, tap's SQL",
+             "argv": copy_argv(sql)}]
+plan = {
+    "out": "$OUT", "runs": $RUNS, "postmaster_pid": $PM_PID,
+    "quiet_wait": $QUIET_WAIT,
+    "describe": "events $ROWS rows x 12 columns, wide $WIDE_ROWS rows x 30 columns; "
+                "$(nproc) CPUs; SSL (sslmode=require) over TCP to 127.0.0.1",
+    "cases": [
+        {"id": "events-full", "name": "events FULL_TABLE", "kind": "full", "rows": $ROWS,
+         "tap": tap_argv("cat-events-full.json"),
+         "copy": copy_argv(f"SELECT {ev} FROM events"),
+         "extra": tapsql(f"SELECT {ev},ctid FROM public.events WHERE ctid >= '(0,0)'::tid")},
+        {"id": "events-inc", "name": "events INCREMENTAL", "kind": "incremental", "rows": $ROWS,
+         "tap": tap_argv("cat-events-inc.json"),
+         "copy": copy_argv(f"SELECT {ev} FROM events ORDER BY updated_at")},
+        {"id": "wide-full", "name": "wide FULL_TABLE", "kind": "wide", "rows": $WIDE_ROWS,
+         "tap": tap_argv("cat-wide.json"),
+         "copy": copy_argv(f"SELECT {wi} FROM wide"),
+         "extra": tapsql(f"SELECT {wi},ctid FROM public.wide WHERE ctid >= '(0,0)'::tid")},
+    ],
+    "memory": [],
+}
+for mt in """${MEM_TABLES[*]}""".split():
+    t, n = mt.split(":")
+    plan["memory"].append({"id": f"mem-{t}", "name": f"memory {t}", "rows": int(n),
+                           "runs": $MEM_RUNS, "tap": tap_argv(f"cat-mem-{t}.json")})
+json.dump(plan, open(sys.argv[1], "w"), indent=1)
+PY
+# A record of what ran (no password in it: PGPASSWORD is in the environment).
+cp "$W/plan.json" "$OUT/plan.json"
+
+python3 - "$OUT/meta.json" <<PY
+import json, os, platform, subprocess, sys
+def sh(c):
+    try: return subprocess.run(c, shell=True, capture_output=True, text=True).stdout.strip()
+    except Exception as e: return str(e)
+meta = {
+    "date_utc": sh("date -u +%FT%TZ"),
+    "nproc": sh("nproc"),
+    "cpu_model": sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-"),
+    "mem_total": sh("grep MemTotal /proc/meminfo"),
+    "kernel": platform.release(),
+    "os": sh(". /etc/os-release && echo \$PRETTY_NAME"),
+    "postgresql": """$PG_VERSION""",
+    "psql": sh("'$PSQL' --version"),
+    "libpq": sh("pkg-config --modversion libpq"),
+    "openssl": sh("openssl version"),
+    "cc": sh("cc --version | head -n 1"),
+    "buildtype": sh("meson introspect --buildoptions '$BUILDDIR' | python3 -c 'import json,sys; print([o[\"value\"] for o in json.load(sys.stdin) if o[\"name\"]==\"buildtype\"][0])'"),
+    "git_head": sh("git -C '$SRCDIR' rev-parse HEAD"),
+    "git_dirty": sh("git -C '$SRCDIR' status --short -- src include meson.build"),
+    "git_diff_sha1": sh("git -C '$SRCDIR' diff HEAD -- src include meson.build | sha1sum | cut -c1-40"),
+    "nice": os.nice(0),
+    "loadavg_before": open("/proc/loadavg").read().strip(),
+    "rows": $ROWS, "wide_rows": $WIDE_ROWS, "runs": $RUNS,
+}
+json.dump(meta, open(sys.argv[1], "w"), indent=1)
+PY
+say "machine: $(nproc) CPUs,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-); $PG_VERSION"
+[[ -z $(git -C "$SRCDIR" status --short -- src include meson.build 2>/dev/null) ]] ||
+    say "note: src/ has uncommitted changes; the binary measured includes them (see $OUT/meta.json)"
+
+rc=0
+python3 "$SRCDIR/bench/measure.py" "$W/plan.json" || rc=$?
+echo "raw measurements: $OUT"
+
+if (( DISCOVER )); then
+    pg_stop   # one server at a time on a small machine
+    say "discovery: bench/discover.sh (1,000 tables x 20 columns)"
+    bash "$SRCDIR/bench/discover.sh" "$BUILDDIR" 2>&1 | tee "$OUT/discover.txt" | grep -v '^# run'
+fi
+exit "$rc"
