@@ -153,6 +153,22 @@ open_session(const TapConfig *cfg, const char *dbname, bool fatal,
 	memset(s, 0, sizeof *s);
 	if (cfg->database_url)
 	{
+		char *err = NULL;
+		PQconninfoOption *opts = PQconninfoParse(cfg->database_url, &err);
+
+		/* a URL libpq cannot read is bad input, not a connection failure;
+		 * the log scrubs the URL and its password from libpq's text */
+		if (opts == NULL)
+		{
+			log_critical("config key \"database_url\" is not a valid "
+						 "postgres:// URL: %s", err ? err : "out of memory");
+			PQfreemem(err);
+			return TAP_ERR_INPUT;
+		}
+		PQconninfoFree(opts);
+	}
+	if (cfg->database_url)
+	{
 		/* first, so that the discrete keys below override its parts */
 		keys[n] = "dbname";
 		vals[n++] = cfg->database_url;

@@ -101,7 +101,8 @@ run_sync(const TapConfig *cfg, const TapOptions *opts, Writer *w)
 		return st;
 	st = state_load(opts->state_path, &state);
 	if (st == TAP_OK)
-		st = sync_run(cfg, &cat, opts->catalog_path, state, w);
+		st = sync_run(cfg, &cat, opts->catalog_path, opts->state_path, state,
+					  w);
 	json_decref(state);
 	catalog_fini(&cat);
 	return st;

@@ -466,6 +466,50 @@ reset_on_method_change(json_t *state, const StreamSpec *spec)
 	json_object_set_new(bm, "last_replication_method", json_string(method));
 }
 
+/* in_xid_range: an integer from 0 to 2^32 - 1, the range of block numbers
+ * and of 32-bit transaction ids */
+static bool
+in_xid_range(const json_t *v)
+{
+	return json_is_integer(v) && json_integer_value(v) >= 0 &&
+		   json_integer_value(v) <= 4294967295LL;
+}
+
+/*
+ * check_bookmark: the keys this tap reads from a stream's bookmark must
+ * have the shapes it writes; a hand-edited state fails here, before any
+ * message, naming the file, the stream and the key.
+ */
+static TapStatus
+check_bookmark(json_t *state, const StreamSpec *spec, const char *path)
+{
+	json_t *bm = state_bookmark(state, spec->tap_stream_id);
+	const json_t *v;
+	const char *bad = NULL;
+	const char *want = NULL;
+
+	v = json_object_get(bm, "version");
+	if (v != NULL && !json_is_null(v) &&
+		!(json_is_integer(v) && json_integer_value(v) >= 0))
+		bad = "version", want = "a positive integer";
+	v = json_object_get(bm, "ctid_block");
+	if (bad == NULL && v != NULL && !json_is_null(v) && !in_xid_range(v))
+		bad = "ctid_block", want = "a block number from 0 to 4294967295, or null";
+	v = json_object_get(bm, "snapshot_xmin");
+	if (bad == NULL && v != NULL && !json_is_null(v) && !in_xid_range(v))
+		bad = "snapshot_xmin",
+		want = "a transaction id from 0 to 4294967295, or null";
+	v = json_object_get(bm, "replication_key_value");
+	if (bad == NULL && v != NULL &&
+		!(json_is_null(v) || json_is_string(v) || json_is_number(v)))
+		bad = "replication_key_value", want = "a string or a number";
+	if (bad == NULL)
+		return TAP_OK;
+	log_critical("state file \"%s\": stream \"%s\": \"%s\" must be %s",
+				 path ? path : "(none)", spec->tap_stream_id, bad, want);
+	return TAP_ERR_INPUT;
+}
+
 /* bookmark_value: the rendered key bytes -> the JSON value SIO would store */
 static json_t *
 bookmark_value(const Buf *rendered)
@@ -1026,7 +1070,7 @@ same_db(const char *a, const char *b)
 
 TapStatus
 sync_run(const TapConfig *cfg, const Catalog *cat, const char *catalog_path,
-		 json_t *state, Writer *w)
+		 const char *state_path, json_t *state, Writer *w)
 {
 	DbSession *dbs = xcalloc(cat->n + 1, sizeof *dbs);
 	size_t ndbs = 0;
@@ -1100,8 +1144,13 @@ sync_run(const TapConfig *cfg, const Catalog *cat, const char *catalog_path,
 	if (st != TAP_OK)
 		goto out;
 
-	for (size_t i = 0; i < cat->n; i++)
+	for (size_t i = 0; i < cat->n && st == TAP_OK; i++)
+	{
 		reset_on_method_change(state, &cat->streams[i]);
+		st = check_bookmark(state, &cat->streams[i], state_path);
+	}
+	if (st != TAP_OK)
+		goto out;
 
 	/* currently_syncing first, then by tap_stream_id (already sorted) */
 	for (size_t i = 0; i < cat->n; i++)

@@ -25,9 +25,11 @@
 
 /*
  * sync_run: syncs cat's streams. state (borrowed) is updated in place and
- * written in STATE messages; catalog_path names the file in errors.
+ * written in STATE messages; catalog_path and state_path name the files
+ * in errors.
  */
 TapStatus sync_run(const TapConfig *cfg, const Catalog *cat,
-				   const char *catalog_path, json_t *state, Writer *w);
+				   const char *catalog_path, const char *state_path,
+				   json_t *state, Writer *w);
 
 #endif

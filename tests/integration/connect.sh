@@ -55,6 +55,12 @@ printf '{"database_url": "postgres://tap:%s@127.0.0.1:1/tapdb", "port": %s}\n' "
 run_tap "$T/u.out" "$T/u.err" --config "$T/url2.json" --test
 assert_ok "$T/u.err" "port overrides the URL's port"
 
+# a URL libpq cannot read is bad input (2), and its password stays hidden
+printf '{"database_url": "postgres://tap:%s@[::1/tapdb"}\n' "$PGH_PASSWORD" >"$T/badurl.json"
+run_tap "$T/e.out" "$T/e.err" --config "$T/badurl.json" --test
+[[ $RC -eq 2 ]] || fail "an unreadable database_url: exit $RC, want 2"
+assert_contains "$T/e.err" 'config key "database_url" is not a valid postgres:// URL' "an unreadable database_url is named"
+
 # a closed port on 127.0.0.1: retried, then a clear failure
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 pg_config_json "$T/closed.json" port="$port"

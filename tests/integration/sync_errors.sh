@@ -44,6 +44,15 @@ echo '{"streams": 3}' >"$T/bad.json"
 run_tap "$T/e.out" "$T/e.err" --config "$T/config.json" --catalog "$T/bad.json"
 expect_fail 2 "has no \"streams\" list" "catalog of the wrong shape"
 
+# a hand-edited state whose bookmark has the wrong shape
+discover_select "$T/st.json" public.composite_pk:FULL_TABLE
+echo '{"bookmarks": {"tapdb-public-composite_pk": {"version": 1, "ctid_block": -5, "snapshot_xmin": 7}}}' >"$T/badstate.json"
+run_tap "$T/e.out" "$T/e.err" --config "$T/config.json" --catalog "$T/st.json" --state "$T/badstate.json"
+expect_fail 2 "state file \"$T/badstate.json\": stream \"tapdb-public-composite_pk\": \"ctid_block\" must be a block number from 0 to 4294967295, or null" "negative ctid_block"
+echo '{"bookmarks": {"tapdb-public-composite_pk": {"version": "soon"}}}' >"$T/badstate.json"
+run_tap "$T/e.out" "$T/e.err" --config "$T/config.json" --catalog "$T/st.json" --state "$T/badstate.json"
+expect_fail 2 '"version" must be a positive integer' "version not a number"
+
 # closed stdout: the reader goes away after one line
 discover_select "$T/big.json" public.alltypes:FULL_TABLE
 pg_sql <<<'CREATE TABLE public.many AS SELECT g AS id, repeat($$x$$, 200) AS t FROM generate_series(1, 200000) g; ALTER TABLE public.many ADD PRIMARY KEY (id); GRANT SELECT ON public.many TO tap' >/dev/null
