@@ -22,6 +22,10 @@ volatile sig_atomic_t conn_stop_requested = 0;
 
 #define CONNECT_ATTEMPTS 4
 
+static TapStatus run_command(PgSession *s, const char *what, const char *sql,
+							 int nparams, const char *const *params,
+							 ExecStatusType expect, PGresult **out);
+
 /* The settings that make every value's text independent of the server;
  * and the tap only reads, so every transaction is read-only, discovery's
  * implicit ones included. */
@@ -256,17 +260,15 @@ open_session(const TapConfig *cfg, const char *dbname, bool fatal,
 	}
 
 	{
-		PGresult *res = PQexec(conn, session_setup_sql);
+		TapStatus st = run_command(s, "setting up the session",
+								   session_setup_sql, 0, NULL,
+								   PGRES_COMMAND_OK, NULL);
 
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		if (st != TAP_OK)
 		{
-			log_critical("could not set up the session: %s",
-						 PQerrorMessage(conn));
-			PQclear(res);
 			conn_close(s);
-			return TAP_ERR_QUERY;
+			return st;
 		}
-		PQclear(res);
 	}
 	return TAP_OK;
 }
@@ -335,39 +337,108 @@ log_query_failure(PgSession *s, const char *what, const PGresult *res)
 		log_critical("%s failed: %s", what, PQerrorMessage(s->conn));
 }
 
+/*
+ * await_result: the next result of the command in flight (NULL when it has
+ * none left), waiting in slices of 200 ms so that a stop request is seen
+ * even when the server has gone silent: libpq's blocking calls retry their
+ * waits after a signal and would hold the tap for as long as the network
+ * stays silent.
+ */
+static TapStatus
+await_result(PgSession *s, const char *what, PGresult **out)
+{
+	*out = NULL;
+	while (PQisBusy(s->conn))
+	{
+		struct pollfd pfd = {PQsocket(s->conn), POLLIN, 0};
+		int pr;
+
+		if (conn_stop_requested)
+			return TAP_ERR_INTERRUPTED;
+		pr = poll(&pfd, 1, 200);
+		if (pr < 0 && errno != EINTR)
+		{
+			log_critical("%s failed: could not wait for the server: %s", what,
+						 strerror(errno));
+			return TAP_ERR_CONNECT;
+		}
+		if (pr > 0 && !PQconsumeInput(s->conn))
+		{
+			log_query_failure(s, what, NULL);
+			return TAP_ERR_CONNECT;
+		}
+	}
+	*out = PQgetResult(s->conn);
+	return TAP_OK;
+}
+
+/*
+ * run_command: sends sql (the extended protocol when params is not NULL,
+ * else the simple one, which allows several statements) and waits for its
+ * results, each of which must have status expect. The first one is handed
+ * over in *out (NULL: cleared here); for COPY the rest is the data.
+ */
+static TapStatus
+run_command(PgSession *s, const char *what, const char *sql, int nparams,
+			const char *const *params, ExecStatusType expect, PGresult **out)
+{
+	PGresult *first = NULL;
+	TapStatus st = TAP_OK;
+	int sent;
+
+	if (out)
+		*out = NULL;
+	sent = params != NULL
+			   ? PQsendQueryParams(s->conn, sql, nparams, NULL, params, NULL,
+								   NULL, 0)
+			   : PQsendQuery(s->conn, sql);
+	if (!sent)
+	{
+		log_query_failure(s, what, NULL);
+		return failure_status(s, NULL);
+	}
+	for (;;)
+	{
+		PGresult *res;
+
+		st = await_result(s, what, &res);
+		if (st != TAP_OK || res == NULL)
+			break;
+		if (PQresultStatus(res) != expect)
+		{
+			st = failure_status(s, res);
+			log_query_failure(s, what, res);
+			PQclear(res);
+			break;
+		}
+		if (first == NULL)
+			first = res;
+		else
+			PQclear(res);
+		if (expect == PGRES_COPY_OUT)
+			break; /* the rows follow through PQgetCopyData */
+	}
+	if (st == TAP_OK && out)
+		*out = first;
+	else
+		PQclear(first);
+	return st;
+}
+
 TapStatus
 conn_exec(PgSession *s, const char *sql)
 {
-	PGresult *res = PQexec(s->conn, sql);
-	TapStatus st = TAP_OK;
-
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-	{
-		st = failure_status(s, res);
-		log_query_failure(s, sql, res);
-	}
-	PQclear(res);
-	return st;
+	return run_command(s, sql, sql, 0, NULL, PGRES_COMMAND_OK, NULL);
 }
 
 TapStatus
 conn_query(PgSession *s, const char *what, const char *sql, int nparams,
 		   const char *const *params, PGresult **out)
 {
-	PGresult *res = PQexecParams(s->conn, sql, nparams, NULL, params, NULL,
-								 NULL, 0);
+	static const char *const no_params[1] = {NULL};
 
-	*out = NULL;
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-	{
-		TapStatus st = failure_status(s, res);
-
-		log_query_failure(s, what, res);
-		PQclear(res);
-		return st;
-	}
-	*out = res;
-	return TAP_OK;
+	return run_command(s, what, sql, nparams, params ? params : no_params,
+					   PGRES_TUPLES_OK, out);
 }
 
 TapStatus
@@ -379,31 +450,26 @@ conn_begin_snapshot(PgSession *s)
 TapStatus
 conn_end(PgSession *s)
 {
-	PGresult *res;
+	PGresult *res = NULL;
 
 	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK)
 		return TAP_OK;
-	res = PQexec(s->conn, "COMMIT");
-	PQclear(res);
+	/* a read-only transaction: its COMMIT cannot fail in a way that
+	 * matters, and the stream is complete already */
+	if (PQsendQuery(s->conn, "COMMIT"))
+		while (await_result(s, "COMMIT", &res) == TAP_OK && res != NULL)
+			PQclear(res);
 	return TAP_OK;
 }
 
 TapStatus
 conn_copy_begin(PgSession *s, const char *what, const char *sql)
 {
-	PGresult *res = PQexec(s->conn, sql);
+	TapStatus st = run_command(s, what, sql, 0, NULL, PGRES_COPY_OUT, NULL);
 
-	if (PQresultStatus(res) != PGRES_COPY_OUT)
-	{
-		TapStatus st = failure_status(s, res);
-
-		log_query_failure(s, what, res);
-		PQclear(res);
-		return st;
-	}
-	PQclear(res);
-	s->in_copy = true;
-	return TAP_OK;
+	if (st == TAP_OK)
+		s->in_copy = true;
+	return st;
 }
 
 /* copy_finish: the COPY's own result after its last row */

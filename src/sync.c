@@ -8,12 +8,12 @@
  * suffix -> written with write(2) in large blocks at line boundaries.
  * Nothing is allocated per row by this module.
  *
- * FULL_TABLE on an ordinary table reads in physical order: a TID range
- * scan from the bookmarked block, no sort. The bookmark is the block of
- * the last row written plus the xmin horizon of the snapshot; a resumed
- * run first re-reads, in the blocks already passed, the rows written
- * since that snapshot (age(xmin) <= age(horizon)), so rows inserted or
- * updated between the runs are not lost.
+ * FULL_TABLE on an ordinary table reads in physical order: TID range
+ * scans over consecutive block ranges, no sort. The bookmark is the start
+ * of the range being read plus the xmin horizon of the snapshot; a resumed
+ * run first re-reads, in the blocks already passed, the rows written since
+ * that snapshot (age(xmin) <= age(horizon)), so rows inserted or updated
+ * between the runs are not lost.
  */
 #include "tap/sync.h"
 
@@ -84,7 +84,8 @@ typedef struct RowLoop
 	int64_t rows;            /* rows written this run */
 	int64_t rows_at_state;
 	int64_t rows_at_metric;
-	int64_t last_block;      /* FULL_TABLE: block of the last row, or -1 */
+	int64_t last_block;      /* FULL_TABLE: start of the block range being
+								read (all before it is written), or -1 */
 	struct timespec last_state;
 	struct timespec last_metric;
 } RowLoop;
@@ -118,10 +119,11 @@ quote_relation(Buf *b, const StreamSpec *spec)
 }
 
 /*
- * ctid_readable: whether the user may read the table's ctid, which a
- * FULL_TABLE sync reads to resume by physical position. A user granted
- * SELECT on some columns only (GRANT SELECT (a, b) ON t) may not, unless
- * also granted SELECT (ctid). Names go as parameters, never in the text.
+ * ctid_readable: whether the user may read the table's ctid and xmin,
+ * which a FULL_TABLE sync reads to resume by physical position. A user
+ * granted SELECT on some columns only (GRANT SELECT (a, b) ON t) may not,
+ * unless also granted SELECT (ctid, xmin). Names go as parameters, never
+ * in the text.
  */
 static TapStatus
 ctid_readable(PgSession *sess, const StreamSpec *spec, bool *out)
@@ -133,7 +135,8 @@ ctid_readable(PgSession *sess, const StreamSpec *spec, bool *out)
 	*out = false;
 	st = conn_query(sess, "checking the SELECT privilege on ctid",
 					"SELECT pg_catalog.has_column_privilege(c.oid, 'ctid', "
-					"'SELECT') FROM pg_catalog.pg_class c "
+					"'SELECT') AND pg_catalog.has_column_privilege(c.oid, "
+					"'xmin', 'SELECT') FROM pg_catalog.pg_class c "
 					"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 					"WHERE n.nspname = $1 AND c.relname = $2",
 					2, params, &res);
@@ -633,15 +636,14 @@ loop_emit_state(RowLoop *L)
 }
 
 /*
- * loop_row: one COPY row -> one RECORD line. with_ctid: the row ends
- * with the tuple's ctid, which is not emitted but tracked.
+ * loop_row: one COPY row -> one RECORD line.
  */
 static TapStatus
-loop_row(RowLoop *L, const char *row, size_t len, bool with_ctid)
+loop_row(RowLoop *L, const char *row, size_t len)
 {
 	StreamPlan *p = L->plan;
 	Buf *out = &L->w->buf;
-	int want = (int) p->ncols + (with_ctid ? 1 : 0);
+	int want = (int) p->ncols;
 	int got = copytext_split(row, len, L->fields, want, &L->scratch);
 	size_t key_start = 0, key_end = 0;
 	bool key_ok = false;
@@ -692,14 +694,6 @@ loop_row(RowLoop *L, const char *row, size_t len, bool with_ctid)
 		buf_append(&L->last_key, out->data + key_start, key_end - key_start);
 		L->have_key = true;
 	}
-	if (with_ctid)
-	{
-		const CopyField *f = &L->fields[p->ncols];
-
-		/* "(block,offset)" */
-		if (f->n > 1 && f->s[0] == '(')
-			L->last_block = strtoll(f->s + 1, NULL, 10);
-	}
 	L->rows++;
 	return writer_line_done(L->w);
 }
@@ -731,7 +725,7 @@ loop_tick(RowLoop *L)
  * the final STATE.
  */
 static TapStatus
-loop_copy(RowLoop *L, const char *sql, bool with_ctid)
+loop_copy(RowLoop *L, const char *sql)
 {
 	PgSession *s = L->plan->sess;
 	char what[512];
@@ -755,7 +749,7 @@ loop_copy(RowLoop *L, const char *sql, bool with_ctid)
 		st = conn_copy_next(s, what, &row, &len, &done);
 		if (st != TAP_OK || done)
 			break;
-		st = loop_row(L, row, len, with_ctid);
+		st = loop_row(L, row, len);
 		if (st == TAP_OK)
 			st = loop_tick(L);
 	}
@@ -776,20 +770,22 @@ select_list(Buf *b, const StreamPlan *p)
 	}
 }
 
-/* finish_interrupted: the last true STATE before leaving on a signal */
+/*
+ * finish_early: after a stop request or a failure, the records already read
+ * and a last STATE, which is true (the bookmark only ever covers what was
+ * written), so the next run loses nothing. Not after an output failure:
+ * nothing more can be written.
+ */
 static TapStatus
-finish_interrupted(RowLoop *L, TapStatus st)
+finish_early(RowLoop *L, TapStatus st)
 {
-	if (st == TAP_ERR_INTERRUPTED)
-	{
-		/* records before it are in the buffer; the STATE flushes both */
-		if (loop_emit_state(L) == TAP_OK)
-			log_warning("stream \"%s\": stopped by a signal after %" PRId64
-						" records; the last STATE resumes from here",
-						L->plan->spec->tap_stream_id, L->rows);
-	}
-	else
-		(void) writer_flush(L->w); /* records already read are not lost */
+	if (st == TAP_ERR_OUTPUT)
+		return st;
+	/* records before it are in the buffer; the STATE flushes both */
+	if (loop_emit_state(L) == TAP_OK && st == TAP_ERR_INTERRUPTED)
+		log_warning("stream \"%s\": stopped by a signal after %" PRId64
+					" records; the last STATE resumes from here",
+					L->plan->spec->tap_stream_id, L->rows);
 	return st;
 }
 
@@ -827,9 +823,9 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 		if (!readable)
 		{
 			log_warning("stream \"%s\": user \"%s\" may read only some "
-						"columns of the table, not its ctid, so an "
+						"columns of the table, not its ctid and xmin, so an "
 						"interrupted sync starts over instead of resuming "
-						"(GRANT SELECT (ctid) ON the table to make it "
+						"(GRANT SELECT (ctid, xmin) ON the table to make it "
 						"resumable)", spec->tap_stream_id,
 						PQuser(p->sess->conn));
 			physical = false;
@@ -892,16 +888,34 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 	buf_init(&sql, 1024);
 	if (physical)
 	{
+		const char *params[2] = {spec->schema_name, spec->table_name};
 		PGresult *res;
-		char horizon[32];
+		int64_t horizon, nblocks;
 
-		/* the snapshot is taken here; its xmin bounds what it can miss */
+		/* the snapshot is taken here; its xmin bounds what it can miss, and
+		 * every row it sees lies in the blocks that exist now (the table
+		 * cannot be truncated under our lock) */
 		st = conn_query(p->sess, "reading the snapshot horizon",
 						"SELECT txid_snapshot_xmin(txid_current_snapshot()) "
-						"% 4294967296", 0, NULL, &res);
+						"% 4294967296, pg_catalog.pg_relation_size(c.oid) / "
+						"pg_catalog.current_setting('block_size')::int8 "
+						"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+						"ON n.oid = c.relnamespace "
+						"WHERE n.nspname = $1 AND c.relname = $2",
+						2, params, &res);
 		if (st != TAP_OK)
 			goto done;
-		snprintf(horizon, sizeof horizon, "%s", PQgetvalue(res, 0, 0));
+		if (PQntuples(res) != 1)
+		{
+			PQclear(res);
+			log_critical("reading stream \"%s\" failed: table \"%s\".\"%s\" "
+						 "is gone", spec->tap_stream_id, spec->schema_name,
+						 spec->table_name);
+			st = TAP_ERR_QUERY;
+			goto done;
+		}
+		horizon = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		nblocks = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 		PQclear(res);
 
 		if (resuming)
@@ -915,22 +929,35 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 			buf_printf(&sql, " WHERE ctid < '(%" PRId64 ",0)'::tid AND "
 							 "age(xmin) <= age('%" JSON_INTEGER_FORMAT "'::xid)) TO STDOUT",
 					   start_block, json_integer_value(jhorizon));
-			st = loop_copy(&L, buf_cstr(&sql), false);
+			st = loop_copy(&L, buf_cstr(&sql));
 			if (st != TAP_OK)
 				goto done;
 		}
 		json_object_set_new(bm, "ctid_block", json_integer(start_block));
-		json_object_set_new(bm, "snapshot_xmin", json_integer(strtoll(horizon, NULL, 10)));
-		L.last_block = start_block;
+		json_object_set_new(bm, "snapshot_xmin", json_integer(horizon));
 
-		buf_reset(&sql);
-		buf_append_str(&sql, "COPY (SELECT ");
-		select_list(&sql, p);
-		buf_append_str(&sql, ",ctid FROM ");
-		quote_relation(&sql, spec);
-		buf_printf(&sql, " WHERE ctid >= '(%" PRId64 ",0)'::tid) TO STDOUT",
-				   start_block);
-		st = loop_copy(&L, buf_cstr(&sql), true);
+		/* block ranges in physical order: a TID range scan each, no sort,
+		 * and the bookmark is the start of the range being read */
+		for (int64_t b = start_block;; b += SYNC_CHUNK_BLOCKS)
+		{
+			bool last = b + SYNC_CHUNK_BLOCKS >= nblocks;
+
+			L.last_block = b;
+			json_object_set_new(bm, "ctid_block", json_integer(b));
+			buf_reset(&sql);
+			buf_append_str(&sql, "COPY (SELECT ");
+			select_list(&sql, p);
+			buf_append_str(&sql, " FROM ");
+			quote_relation(&sql, spec);
+			buf_printf(&sql, " WHERE ctid >= '(%" PRId64 ",0)'::tid", b);
+			if (!last)
+				buf_printf(&sql, " AND ctid < '(%" PRId64 ",0)'::tid",
+						   b + SYNC_CHUNK_BLOCKS);
+			buf_append_str(&sql, ") TO STDOUT");
+			st = loop_copy(&L, buf_cstr(&sql));
+			if (st != TAP_OK || last)
+				break;
+		}
 	}
 	else
 	{
@@ -939,7 +966,7 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 		buf_append_str(&sql, " FROM ");
 		quote_relation(&sql, spec);
 		buf_append_str(&sql, ") TO STDOUT");
-		st = loop_copy(&L, buf_cstr(&sql), false);
+		st = loop_copy(&L, buf_cstr(&sql));
 	}
 
 done:
@@ -959,7 +986,7 @@ done:
 		}
 	}
 	else
-		st = finish_interrupted(&L, st);
+		st = finish_early(&L, st);
 	if (st == TAP_OK || st == TAP_ERR_INTERRUPTED)
 		log_metric_counter(spec, L.rows - L.rows_at_metric);
 	buf_fini(&sql);
@@ -1039,7 +1066,7 @@ sync_incremental(StreamPlan *p, json_t *state, Writer *w)
 	buf_append_str(&sql, " ORDER BY ");
 	conn_quote_ident(&sql, spec->replication_key);
 	buf_append_str(&sql, " ASC) TO STDOUT");
-	st = loop_copy(&L, buf_cstr(&sql), false);
+	st = loop_copy(&L, buf_cstr(&sql));
 
 	if (st == TAP_OK)
 	{
@@ -1049,7 +1076,7 @@ sync_incremental(StreamPlan *p, json_t *state, Writer *w)
 		st = writer_state(w, state);
 	}
 	else
-		st = finish_interrupted(&L, st);
+		st = finish_early(&L, st);
 	if (st == TAP_OK || st == TAP_ERR_INTERRUPTED)
 		log_metric_counter(spec, L.rows - L.rows_at_metric);
 	buf_fini(&sql);
