@@ -380,7 +380,7 @@ def render(plan, summary):
     L.append("")
     if any(len(c["sides"]) > 2 for c in summary["cases"]):
         L.append("(x): tap wall / that row's wall; \"tap's SQL\" is the tap's "
-                 "exact COPY statement (with ctid and its TID range) run by psql")
+                 "kind of COPY statement (a TID range scan) run by psql")
     L.append("wall s min..max per side: " + "; ".join(
         f"{c['name']}: " + ", ".join(
             f"{c[w]['label']} {c[w]['wall_min_s']:.3f}..{c[w]['wall_max_s']:.3f}"
