@@ -12,7 +12,7 @@ packages=(
     postgresql postgresql-contrib postgresql-client openssl python3
     util-linux procps
     # scripts/test.sh's static analysis and valgrind runs
-    cppcheck valgrind
+    cppcheck valgrind clang-format
 )
 
 missing=()

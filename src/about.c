@@ -16,9 +16,9 @@
 #include "tap_config.h"
 
 #define ABOUT_NAME "tap-postgres"
-#define ABOUT_DESCRIPTION \
-	"Singer tap for PostgreSQL: discovers tables, views and materialized " \
-	"views and extracts them with FULL_TABLE or INCREMENTAL replication; " \
+#define ABOUT_DESCRIPTION                                                      \
+	"Singer tap for PostgreSQL: discovers tables, views and materialized "     \
+	"views and extracts them with FULL_TABLE or INCREMENTAL replication; "     \
 	"drop-in compatible with singer-io/tap-postgres"
 
 static const char *const capabilities[] = {
@@ -64,8 +64,8 @@ render_json(Buf *out)
 
 		json_object_set_new(p, "type", json_string(k->type));
 		if (strcmp(k->type, "array") == 0)
-			json_object_set_new(p, "items", json_pack("{s:s}", "type",
-													  "string"));
+			json_object_set_new(p, "items",
+								json_pack("{s:s}", "type", "string"));
 		if (def != NULL)
 			json_object_set_new(p, "default", def);
 		if (k->choices != NULL)
@@ -135,8 +135,8 @@ render_markdown(Buf *out)
 	for (size_t i = 0; capabilities[i] != NULL; i++)
 		buf_printf(out, "- `%s`\n", capabilities[i]);
 	buf_append_str(out, "\n## Settings\n\n"
-				   "| Setting | Type | Default | Description |\n"
-				   "| --- | --- | --- | --- |\n");
+						"| Setting | Type | Default | Description |\n"
+						"| --- | --- | --- | --- |\n");
 	for (size_t i = 0; i < config_nkeys; i++)
 	{
 		const ConfigKeyInfo *k = &config_keys[i];
@@ -150,7 +150,7 @@ render_markdown(Buf *out)
 		buf_append_str(out, " |\n");
 	}
 	buf_append_str(out, "\nA JSON or YAML file may hold these settings; "
-				   "unknown keys are ignored with a warning.\n");
+						"unknown keys are ignored with a warning.\n");
 }
 
 /*
@@ -190,7 +190,8 @@ about_render(Buf *out, const char *format)
 	else
 	{
 		log_critical("unknown --about format \"%s\": use \"json\" or "
-					 "\"markdown\"", format);
+					 "\"markdown\"",
+					 format);
 		return TAP_ERR_INPUT;
 	}
 	return TAP_OK;

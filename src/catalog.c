@@ -30,7 +30,8 @@ find_metadata(const json_t *mdlist, const char *col)
 			return md;
 		if (col != NULL && json_array_size(bc) == 2 &&
 			json_is_string(json_array_get(bc, 0)) &&
-			strcmp(json_string_value(json_array_get(bc, 0)), "properties") == 0 &&
+			strcmp(json_string_value(json_array_get(bc, 0)), "properties") ==
+				0 &&
 			json_is_string(json_array_get(bc, 1)) &&
 			strcmp(json_string_value(json_array_get(bc, 1)), col) == 0)
 			return md;
@@ -103,9 +104,7 @@ string_list(const json_t *v)
 
 	if (!json_is_array(v))
 		return NULL;
-	json_array_foreach(v, i, item)
-		if (!json_is_string(item))
-			return NULL;
+	json_array_foreach(v, i, item) if (!json_is_string(item)) return NULL;
 	return json_deep_copy(v);
 }
 
@@ -132,7 +131,8 @@ parse_stream(const json_t *entry, const char *path, const TapConfig *cfg,
 	if (!json_is_object(props))
 	{
 		log_critical("catalog file \"%s\": stream \"%s\" has no "
-					 "\"schema\" with \"properties\"", path, name);
+					 "\"schema\" with \"properties\"",
+					 path, name);
 		return TAP_ERR_INPUT;
 	}
 	s->schema = json_incref((json_t *) schema);
@@ -147,8 +147,9 @@ parse_stream(const json_t *entry, const char *path, const TapConfig *cfg,
 		log_critical("catalog file \"%s\": stream \"%s\" lacks %s; run "
 					 "--discover again and select from its output",
 					 path, name,
-					 s->schema_name == NULL ? "the root metadata \"schema-name\""
-											: "\"table_name\"");
+					 s->schema_name == NULL
+						 ? "the root metadata \"schema-name\""
+						 : "\"table_name\"");
 		return TAP_ERR_INPUT;
 	}
 	s->is_view = truthy(json_object_get(root, "is-view"));
@@ -182,7 +183,8 @@ parse_stream(const json_t *entry, const char *path, const TapConfig *cfg,
 						 "LOG_BASED replication, which this tap does not "
 						 "support (Heroku Postgres does not offer logical "
 						 "replication to its users); use INCREMENTAL or "
-						 "FULL_TABLE", path, name);
+						 "FULL_TABLE",
+						 path, name);
 			return TAP_ERR_INPUT;
 		}
 		else
@@ -200,7 +202,8 @@ parse_stream(const json_t *entry, const char *path, const TapConfig *cfg,
 	if (rkey != NULL && !json_is_string(rkey))
 	{
 		log_critical("catalog file \"%s\": stream \"%s\": \"replication-key\" "
-					 "must be a column name", path, name);
+					 "must be a column name",
+					 path, name);
 		return TAP_ERR_INPUT;
 	}
 	if (s->method == REPL_INCREMENTAL)
@@ -208,14 +211,15 @@ parse_stream(const json_t *entry, const char *path, const TapConfig *cfg,
 		if (rkey == NULL || json_string_length(rkey) == 0)
 		{
 			log_critical("catalog file \"%s\": stream \"%s\" is INCREMENTAL "
-						 "but names no \"replication-key\"", path, name);
+						 "but names no \"replication-key\"",
+						 path, name);
 			return TAP_ERR_INPUT;
 		}
 		if (json_object_get(props, json_string_value(rkey)) == NULL)
 		{
 			log_critical("catalog file \"%s\": stream \"%s\": replication key "
-						 "\"%s\" is not a column of the stream", path, name,
-						 json_string_value(rkey));
+						 "\"%s\" is not a column of the stream",
+						 path, name, json_string_value(rkey));
 			return TAP_ERR_INPUT;
 		}
 		s->replication_key = xstrdup(json_string_value(rkey));
@@ -231,7 +235,8 @@ parse_stream(const json_t *entry, const char *path, const TapConfig *cfg,
 		if (s->key_properties == NULL)
 		{
 			log_critical("catalog file \"%s\": stream \"%s\": %s must be a "
-						 "list of column names", path, name,
+						 "list of column names",
+						 path, name,
 						 s->is_view ? "\"view-key-properties\""
 									: "\"table-key-properties\"");
 			return TAP_ERR_INPUT;
@@ -255,11 +260,11 @@ parse_stream(const json_t *entry, const char *path, const TapConfig *cfg,
 			c->name = xstrdup(col);
 			c->sql_datatype = dup_or_null(json_object_get(md, "sql-datatype"));
 			c->automatic = inc && strcmp(inc, "automatic") == 0;
-			c->unsupported = (inc && strcmp(inc, "unsupported") == 0) ||
-							 (json_is_object(colschema) &&
-							  json_object_size(colschema) == 0);
-			c->emit = c->automatic ||
-					  (!c->unsupported && !falsy(json_object_get(md, "selected")));
+			c->unsupported =
+				(inc && strcmp(inc, "unsupported") == 0) ||
+				(json_is_object(colschema) && json_object_size(colschema) == 0);
+			c->emit = c->automatic || (!c->unsupported &&
+									   !falsy(json_object_get(md, "selected")));
 		}
 	}
 	/* keys and the replication key always go out (SIO crashes instead) */
@@ -269,16 +274,16 @@ parse_stream(const json_t *entry, const char *path, const TapConfig *cfg,
 		size_t k;
 		const json_t *kv;
 
-		json_array_foreach(s->key_properties, k, kv)
-			if (strcmp(json_string_value(kv), c->name) == 0)
-				c->emit = true;
+		json_array_foreach(s->key_properties, k,
+						   kv) if (strcmp(json_string_value(kv), c->name) == 0)
+			c->emit = true;
 		if (s->replication_key && strcmp(s->replication_key, c->name) == 0)
 		{
 			if (c->unsupported)
 			{
 				log_critical("catalog file \"%s\": stream \"%s\": replication "
-							 "key \"%s\" has an unsupported type", path, name,
-							 c->name);
+							 "key \"%s\" has an unsupported type",
+							 path, name, c->name);
 				return TAP_ERR_INPUT;
 			}
 			c->emit = true;
@@ -288,14 +293,15 @@ parse_stream(const json_t *entry, const char *path, const TapConfig *cfg,
 		size_t k;
 		const json_t *kv;
 
-		json_array_foreach(s->key_properties, k, kv)
-			if (json_object_get(props, json_string_value(kv)) == NULL)
-			{
-				log_critical("catalog file \"%s\": stream \"%s\": key "
-							 "property \"%s\" is not a column of the stream",
-							 path, name, json_string_value(kv));
-				return TAP_ERR_INPUT;
-			}
+		json_array_foreach(
+			s->key_properties, k,
+			kv) if (json_object_get(props, json_string_value(kv)) == NULL)
+		{
+			log_critical("catalog file \"%s\": stream \"%s\": key "
+						 "property \"%s\" is not a column of the stream",
+						 path, name, json_string_value(kv));
+			return TAP_ERR_INPUT;
+		}
 	}
 	return TAP_OK;
 }
@@ -319,7 +325,8 @@ catalog_from_json(const json_t *doc, const char *path, const TapConfig *cfg,
 	if (!json_is_array(streams))
 	{
 		log_critical("catalog file \"%s\" has no \"streams\" list; is it the "
-					 "output of --discover?", path);
+					 "output of --discover?",
+					 path);
 		return TAP_ERR_INPUT;
 	}
 	out->streams = xcalloc(json_array_size(streams) + 1, sizeof *out->streams);
@@ -331,14 +338,16 @@ catalog_from_json(const json_t *doc, const char *path, const TapConfig *cfg,
 		if (!json_is_object(entry) || !json_is_string(id))
 		{
 			log_critical("catalog file \"%s\": stream #%zu has no "
-						 "\"tap_stream_id\"", path, i + 1);
+						 "\"tap_stream_id\"",
+						 path, i + 1);
 			catalog_fini(out);
 			return TAP_ERR_INPUT;
 		}
 		if (!json_is_array(json_object_get(entry, "metadata")))
 		{
 			log_critical("catalog file \"%s\": stream \"%s\" has no "
-						 "\"metadata\" list", path, json_string_value(id));
+						 "\"metadata\" list",
+						 path, json_string_value(id));
 			catalog_fini(out);
 			return TAP_ERR_INPUT;
 		}
@@ -346,7 +355,8 @@ catalog_from_json(const json_t *doc, const char *path, const TapConfig *cfg,
 		if (!truthy(json_object_get(root, "selected")))
 			continue;
 		for (size_t j = 0; j < out->n; j++)
-			if (strcmp(out->streams[j].tap_stream_id, json_string_value(id)) == 0)
+			if (strcmp(out->streams[j].tap_stream_id, json_string_value(id)) ==
+				0)
 			{
 				log_critical("catalog file \"%s\": stream \"%s\" appears twice",
 							 path, json_string_value(id));

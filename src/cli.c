@@ -12,7 +12,8 @@
 void
 cli_usage(Buf *out)
 {
-	buf_append_str(out,
+	buf_append_str(
+		out,
 		"Usage: tap-postgres --config FILE --discover\n"
 		"       tap-postgres --config FILE --catalog FILE [--state FILE]\n"
 		"       tap-postgres --config FILE --test\n"

@@ -31,33 +31,35 @@
 /* How a key's value is read and where it goes. */
 typedef enum KeyKind
 {
-	KIND_STRING,  /* a string */
-	KIND_SECRET,  /* a string never printed, registered with the log */
-	KIND_URL,     /* a postgres:// URI, secret */
-	KIND_PATH,    /* a string naming a readable file */
-	KIND_PORT,    /* 1..65535, integer or digits, stored as a string */
-	KIND_POSINT,  /* 1..INT_MAX, integer or digits */
-	KIND_BOOL,    /* true/false or "true"/"false" */
-	KIND_SSL,     /* like KIND_BOOL, but sets sslmode */
-	KIND_ENUM,    /* one of choices, case-insensitive, stored canonical */
-	KIND_LIST,    /* a list of strings or a comma-separated string */
+	KIND_STRING, /* a string */
+	KIND_SECRET, /* a string never printed, registered with the log */
+	KIND_URL,    /* a postgres:// URI, secret */
+	KIND_PATH,   /* a string naming a readable file */
+	KIND_PORT,   /* 1..65535, integer or digits, stored as a string */
+	KIND_POSINT, /* 1..INT_MAX, integer or digits */
+	KIND_BOOL,   /* true/false or "true"/"false" */
+	KIND_SSL,    /* like KIND_BOOL, but sets sslmode */
+	KIND_ENUM,   /* one of choices, case-insensitive, stored canonical */
+	KIND_LIST,   /* a list of strings or a comma-separated string */
 } KeyKind;
 
 /* The private half of a key's entry. */
 typedef struct KeySpec
 {
 	KeyKind kind;
-	size_t offset; /* of the field in TapConfig */
+	size_t offset;       /* of the field in TapConfig */
 	size_t count_offset; /* KIND_LIST: of the item count */
 } KeySpec;
 
 static const char *const sslmode_choices[] = {
-	"disable", "allow", "prefer", "require", "verify-ca", "verify-full",
-	NULL,
+	"disable", "allow", "prefer", "require", "verify-ca", "verify-full", NULL,
 };
 
 static const char *const method_choices[] = {
-	"FULL_TABLE", "INCREMENTAL", "LOG_BASED", NULL,
+	"FULL_TABLE",
+	"INCREMENTAL",
+	"LOG_BASED",
+	NULL,
 };
 
 #define FIELD(f) offsetof(TapConfig, f)
@@ -66,75 +68,70 @@ static const char *const method_choices[] = {
  * X(name, type, default, kind, field offset, count offset, choices,
  *   description)
  */
-#define CONFIG_KEYS(X) \
-	X("host", "string", NULL, KIND_STRING, FIELD(host), 0, NULL, \
-	  "Server host name or IP address, or a Unix-domain socket directory") \
-	X("port", "integer", "5432", KIND_PORT, FIELD(port), 0, NULL, \
-	  "Server port (an integer, or a string of digits)") \
-	X("user", "string", NULL, KIND_STRING, FIELD(user), 0, NULL, \
-	  "User name to connect as") \
-	X("password", "string", NULL, KIND_SECRET, FIELD(password), 0, NULL, \
-	  "Password (never logged)") \
-	X("dbname", "string", NULL, KIND_STRING, FIELD(dbname), 0, NULL, \
-	  "Database to connect to; discovery covers only this database " \
-	  "unless filter_dbs is set") \
-	X("database_url", "string", NULL, KIND_URL, FIELD(database_url), 0, \
-	  NULL, \
-	  "A postgres:// or postgresql:// URI, as Heroku's DATABASE_URL; " \
-	  "host, port, user, password and dbname override its parts. Without " \
-	  "host and database_url, the DATABASE_URL environment variable is " \
-	  "used") \
-	X("sslmode", "string", "require", KIND_ENUM, FIELD(sslmode), 0, \
-	  sslmode_choices, \
-	  "libpq SSL mode: disable, allow, prefer, require, verify-ca or " \
-	  "verify-full") \
-	X("ssl", "boolean", NULL, KIND_SSL, 0, 0, NULL, \
-	  "singer-io/tap-postgres switch: true (or \"true\") means sslmode " \
-	  "require, false means prefer; sslmode wins when both are set") \
-	X("sslrootcert", "string", NULL, KIND_PATH, FIELD(sslrootcert), 0, \
-	  NULL, \
-	  "File of trusted CA certificates, for verify-ca and verify-full " \
-	  "(or \"system\", libpq 16 and later)") \
-	X("sslcert", "string", NULL, KIND_PATH, FIELD(sslcert), 0, NULL, \
-	  "Client certificate file") \
-	X("sslkey", "string", NULL, KIND_PATH, FIELD(sslkey), 0, NULL, \
-	  "Client private key file") \
-	X("filter_dbs", "array", NULL, KIND_LIST, FIELD(filter_dbs), \
-	  FIELD(n_filter_dbs), NULL, \
-	  "Databases to discover, as a list or a comma-separated string " \
-	  "(default: dbname only)") \
-	X("filter_schemas", "array", NULL, KIND_LIST, FIELD(filter_schemas), \
-	  FIELD(n_filter_schemas), NULL, \
-	  "Schemas to discover, as a list or a comma-separated string " \
-	  "(default: all but the system schemas)") \
-	X("include_schemas_in_destination_stream_name", "boolean", "false", \
-	  KIND_BOOL, FIELD(include_schemas_in_destination_stream_name), 0, \
-	  NULL, \
-	  "Name each stream <schema>__<table>, so equal table names in two " \
-	  "schemas do not collide (true or \"true\")") \
-	X("default_replication_method", "string", "FULL_TABLE", KIND_ENUM, \
-	  FIELD(default_replication_method), 0, method_choices, \
-	  "Replication method of a selected stream whose metadata names none " \
-	  "(LOG_BASED is accepted here but not supported by sync)") \
-	X("itersize", "integer", "20000", KIND_POSINT, FIELD(itersize), 0, \
-	  NULL, \
-	  "Accepted for singer-io/tap-postgres configs; rows stream through COPY, so there is no fetch size to set") \
-	X("application_name", "string", "tap-postgres", KIND_STRING, \
-	  FIELD(application_name), 0, NULL, \
-	  "Name shown in pg_stat_activity") \
-	X("connect_timeout", "integer", "30", KIND_POSINT, \
-	  FIELD(connect_timeout), 0, NULL, \
-	  "Seconds to wait for the connection to be established") \
-	X("json_as_object", "boolean", "false", KIND_BOOL, \
-	  FIELD(json_as_object), 0, NULL, \
-	  "Emit json and jsonb columns as JSON values instead of strings") \
-	X("tap_id", "string", NULL, KIND_STRING, FIELD(tap_id), 0, NULL, \
+#define CONFIG_KEYS(X)                                                         \
+	X("host", "string", NULL, KIND_STRING, FIELD(host), 0, NULL,               \
+	  "Server host name or IP address, or a Unix-domain socket directory")     \
+	X("port", "integer", "5432", KIND_PORT, FIELD(port), 0, NULL,              \
+	  "Server port (an integer, or a string of digits)")                       \
+	X("user", "string", NULL, KIND_STRING, FIELD(user), 0, NULL,               \
+	  "User name to connect as")                                               \
+	X("password", "string", NULL, KIND_SECRET, FIELD(password), 0, NULL,       \
+	  "Password (never logged)")                                               \
+	X("dbname", "string", NULL, KIND_STRING, FIELD(dbname), 0, NULL,           \
+	  "Database to connect to; discovery covers only this database "           \
+	  "unless filter_dbs is set")                                              \
+	X("database_url", "string", NULL, KIND_URL, FIELD(database_url), 0, NULL,  \
+	  "A postgres:// or postgresql:// URI, as Heroku's DATABASE_URL; "         \
+	  "host, port, user, password and dbname override its parts. Without "     \
+	  "host and database_url, the DATABASE_URL environment variable is "       \
+	  "used")                                                                  \
+	X("sslmode", "string", "require", KIND_ENUM, FIELD(sslmode), 0,            \
+	  sslmode_choices,                                                         \
+	  "libpq SSL mode: disable, allow, prefer, require, verify-ca or "         \
+	  "verify-full")                                                           \
+	X("ssl", "boolean", NULL, KIND_SSL, 0, 0, NULL,                            \
+	  "singer-io/tap-postgres switch: true (or \"true\") means sslmode "       \
+	  "require, false means prefer; sslmode wins when both are set")           \
+	X("sslrootcert", "string", NULL, KIND_PATH, FIELD(sslrootcert), 0, NULL,   \
+	  "File of trusted CA certificates, for verify-ca and verify-full "        \
+	  "(or \"system\", libpq 16 and later)")                                   \
+	X("sslcert", "string", NULL, KIND_PATH, FIELD(sslcert), 0, NULL,           \
+	  "Client certificate file")                                               \
+	X("sslkey", "string", NULL, KIND_PATH, FIELD(sslkey), 0, NULL,             \
+	  "Client private key file")                                               \
+	X("filter_dbs", "array", NULL, KIND_LIST, FIELD(filter_dbs),               \
+	  FIELD(n_filter_dbs), NULL,                                               \
+	  "Databases to discover, as a list or a comma-separated string "          \
+	  "(default: dbname only)")                                                \
+	X("filter_schemas", "array", NULL, KIND_LIST, FIELD(filter_schemas),       \
+	  FIELD(n_filter_schemas), NULL,                                           \
+	  "Schemas to discover, as a list or a comma-separated string "            \
+	  "(default: all but the system schemas)")                                 \
+	X("include_schemas_in_destination_stream_name", "boolean", "false",        \
+	  KIND_BOOL, FIELD(include_schemas_in_destination_stream_name), 0, NULL,   \
+	  "Name each stream <schema>__<table>, so equal table names in two "       \
+	  "schemas do not collide (true or \"true\")")                             \
+	X("default_replication_method", "string", "FULL_TABLE", KIND_ENUM,         \
+	  FIELD(default_replication_method), 0, method_choices,                    \
+	  "Replication method of a selected stream whose metadata names none "     \
+	  "(LOG_BASED is accepted here but not supported by sync)")                \
+	X("itersize", "integer", "20000", KIND_POSINT, FIELD(itersize), 0, NULL,   \
+	  "Accepted for singer-io/tap-postgres configs; rows stream "              \
+	  "through COPY, so there is no fetch size to set")                        \
+	X("application_name", "string", "tap-postgres", KIND_STRING,               \
+	  FIELD(application_name), 0, NULL, "Name shown in pg_stat_activity")      \
+	X("connect_timeout", "integer", "30", KIND_POSINT, FIELD(connect_timeout), \
+	  0, NULL, "Seconds to wait for the connection to be established")         \
+	X("json_as_object", "boolean", "false", KIND_BOOL, FIELD(json_as_object),  \
+	  0, NULL,                                                                 \
+	  "Emit json and jsonb columns as JSON values instead of strings")         \
+	X("tap_id", "string", NULL, KIND_STRING, FIELD(tap_id), 0, NULL,           \
 	  "Accepted for orchestrators that pass it; not used")
 
-#define KEY_INFO(name, type, def, kind, off, coff, choices, desc) \
-	{name, type, def, desc, (kind) == KIND_SECRET || (kind) == KIND_URL, \
+#define KEY_INFO(name, type, def, kind, off, coff, choices, desc)              \
+	{name,   type, def, desc, (kind) == KIND_SECRET || (kind) == KIND_URL,     \
 	 choices},
-#define KEY_SPEC(name, type, def, kind, off, coff, choices, desc) \
+#define KEY_SPEC(name, type, def, kind, off, coff, choices, desc)              \
 	{kind, off, coff},
 
 const ConfigKeyInfo config_keys[] = {CONFIG_KEYS(KEY_INFO)};
@@ -143,7 +140,7 @@ const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];
 static const KeySpec key_specs[] = {CONFIG_KEYS(KEY_SPEC)};
 
 _Static_assert(sizeof key_specs / sizeof key_specs[0] ==
-			   sizeof config_keys / sizeof config_keys[0],
+				   sizeof config_keys / sizeof config_keys[0],
 			   "one KeySpec per ConfigKeyInfo");
 
 /* Keys of other taps, and the key of this tap that a user likely meant. */
@@ -166,9 +163,9 @@ static const struct
 /* What config_from_json works on. */
 typedef struct Loader
 {
-	const char *name;   /* the file name, for messages */
+	const char *name; /* the file name, for messages */
 	TapConfig *cfg;
-	int ssl;            /* -1 unset, else 0 or 1 */
+	int ssl; /* -1 unset, else 0 or 1 */
 	bool sslmode_set;
 } Loader;
 
@@ -220,8 +217,7 @@ value_text(const json_t *v, bool secret, char *buf, size_t size)
 		case JSON_INTEGER:
 			if (secret)
 				return "a number";
-			snprintf(buf, size, "%" JSON_INTEGER_FORMAT,
-					 json_integer_value(v));
+			snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 			return buf;
 		case JSON_REAL:
 			if (secret)
@@ -269,8 +265,7 @@ type_error(const Loader *ld, const ConfigKeyInfo *k, const json_t *v,
 static bool
 is_blank(const json_t *v)
 {
-	return json_is_null(v) ||
-		(json_is_string(v) && json_string_length(v) == 0);
+	return json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0);
 }
 
 /*
@@ -421,7 +416,7 @@ static bool
 url_scheme_ok(const char *s)
 {
 	return strncmp(s, "postgres://", 11) == 0 ||
-		strncmp(s, "postgresql://", 13) == 0;
+		   strncmp(s, "postgresql://", 13) == 0;
 }
 
 /*
@@ -433,7 +428,7 @@ static const char *
 url_scheme_hint(const char *s, char *buf, size_t size)
 {
 	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
-					  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+						 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
 
 	if (n == 0 || n > 20 || strncmp(s + n, "://", 3) != 0)
 		return "";
@@ -530,7 +525,7 @@ url_add_secrets(const char *url)
 		amp = strchr(query, '&');
 		if (strncmp(query, "password=", 9) == 0)
 			add_secret_span(query + 9, amp ? (size_t) (amp - query - 9)
-							: strlen(query + 9));
+										   : strlen(query + 9));
 		query = amp;
 	}
 }
@@ -552,7 +547,7 @@ url_sslmode(const char *url)
 		amp = strchr(query, '&');
 		if (strncmp(query, "sslmode=", 8) == 0)
 			return percent_decode(query + 8, amp ? (size_t) (amp - query - 8)
-								  : strlen(query + 8));
+												 : strlen(query + 8));
 		query = amp;
 	}
 	return NULL;
@@ -586,10 +581,11 @@ check_readable(const Loader *ld, const ConfigKeyInfo *k, const char *path)
 	if (err == 0 && why == NULL)
 		return TAP_OK;
 	log_critical("config file \"%s\": key \"%s\" names the file \"%s\", "
-				 "which cannot be read: %s%s", ld->name, k->name, path,
-				 why ? why : strerror(err),
+				 "which cannot be read: %s%s",
+				 ld->name, k->name, path, why ? why : strerror(err),
 				 err == ENOENT && path[0] == '~'
-				 ? " (a leading ~ is not expanded)" : "");
+					 ? " (a leading ~ is not expanded)"
+					 : "");
 	return TAP_ERR_INPUT;
 }
 
@@ -623,8 +619,9 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 			if (spec->kind == KIND_URL && !url_scheme_ok(s))
 			{
 				log_critical("config file \"%s\": key \"%s\" must be a "
-							 "postgres:// or postgresql:// URI%s", ld->name,
-							 k->name, url_scheme_hint(s, buf, sizeof buf));
+							 "postgres:// or postgresql:// URI%s",
+							 ld->name, k->name,
+							 url_scheme_hint(s, buf, sizeof buf));
 				return TAP_ERR_INPUT;
 			}
 			if (spec->kind == KIND_PATH && check_readable(ld, k, s) != TAP_OK)
@@ -665,7 +662,8 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 		{
 			char **field = field_ptr(cfg, spec->offset);
 			const char *c = json_is_string(v)
-				? find_choice(k->choices, json_string_value(v)) : NULL;
+								? find_choice(k->choices, json_string_value(v))
+								: NULL;
 			char what[200];
 
 			if (c == NULL)
@@ -704,8 +702,8 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 				if (!json_is_string(item))
 				{
 					log_critical("config file \"%s\": key \"%s\" must be %s, "
-								 "but item %zu of the list is %s", ld->name,
-								 k->name, what, i + 1,
+								 "but item %zu of the list is %s",
+								 ld->name, k->name, what, i + 1,
 								 value_text(item, false, buf, sizeof buf));
 					return TAP_ERR_INPUT;
 				}
@@ -781,7 +779,8 @@ warn_unknown(const Loader *ld, const char *key)
 	if (hint != NULL)
 	{
 		log_warning("config file \"%s\": unknown key \"%.200s\" is ignored "
-					"(did you mean \"%s\"?)", ld->name, key, hint);
+					"(did you mean \"%s\"?)",
+					ld->name, key, hint);
 		return;
 	}
 	log_warning("config file \"%s\": unknown key \"%.200s\" is ignored",
@@ -881,7 +880,8 @@ settle_connection(Loader *ld)
 		log_critical("config file \"%s\": no connection information: set "
 					 "\"host\" (with \"user\", \"dbname\", ...) or "
 					 "\"database_url\", or the DATABASE_URL environment "
-					 "variable", ld->name);
+					 "variable",
+					 ld->name);
 		return TAP_ERR_INPUT;
 	}
 	if (!ld->sslmode_set && ld->ssl >= 0)
@@ -899,7 +899,8 @@ settle_connection(Loader *ld)
 			if (c == NULL)
 			{
 				log_critical("config file \"%s\": the sslmode parameter of "
-							 "\"database_url\" must be one of %s", ld->name,
+							 "\"database_url\" must be one of %s",
+							 ld->name,
 							 choices_text(sslmode_choices, buf, sizeof buf));
 				free(mode);
 				return TAP_ERR_INPUT;

@@ -106,11 +106,12 @@ log_connect_failure(LogLevel level, const TapConfig *cfg, PGconn *conn,
 				"could not connect to %s: authentication failed for user "
 				"\"%s\"; check \"user\" and \"password\" in the config (%s)",
 				target, cfg->user ? cfg->user : "(from database_url)", err);
-	else if (strstr(err, "certificate") != NULL ||
-			 strstr(err, "SSL") != NULL || strstr(err, "ssl") != NULL)
+	else if (strstr(err, "certificate") != NULL || strstr(err, "SSL") != NULL ||
+			 strstr(err, "ssl") != NULL)
 		log_msg(level,
 				"could not connect to %s: SSL failure with \"sslmode\" "
-				"\"%s\": %s", target, cfg->sslmode, err);
+				"\"%s\": %s",
+				target, cfg->sslmode, err);
 	else if (strstr(err, "does not exist") != NULL)
 		log_msg(level, "could not connect to %s database \"%s\": %s", target,
 				dbname ? dbname : "?", err);
@@ -144,8 +145,7 @@ log_connected(PgSession *s, const TapConfig *cfg)
 }
 
 static TapStatus
-open_session(const TapConfig *cfg, const char *dbname, bool fatal,
-			 PgSession *s)
+open_session(const TapConfig *cfg, const char *dbname, bool fatal, PgSession *s)
 {
 	const char *keys[24];
 	const char *vals[24];
@@ -165,7 +165,8 @@ open_session(const TapConfig *cfg, const char *dbname, bool fatal,
 		if (opts == NULL)
 		{
 			log_critical("config key \"database_url\" is not a valid "
-						 "postgres:// URL: %s", err ? err : "out of memory");
+						 "postgres:// URL: %s",
+						 err ? err : "out of memory");
 			PQfreemem(err);
 			return TAP_ERR_INPUT;
 		}
@@ -178,14 +179,14 @@ open_session(const TapConfig *cfg, const char *dbname, bool fatal,
 		vals[n++] = cfg->database_url;
 		expand = 1;
 	}
-#define ADD(k, v)        \
-	do                   \
-	{                    \
-		if ((v) != NULL) \
-		{                \
-			keys[n] = k; \
-			vals[n++] = v; \
-		}                \
+#define ADD(k, v)                                                              \
+	do                                                                         \
+	{                                                                          \
+		if ((v) != NULL)                                                       \
+		{                                                                      \
+			keys[n] = k;                                                       \
+			vals[n++] = v;                                                     \
+		}                                                                      \
 	} while (0)
 	ADD("host", cfg->host);
 	ADD("port", cfg->port);
@@ -260,9 +261,9 @@ open_session(const TapConfig *cfg, const char *dbname, bool fatal,
 	}
 
 	{
-		TapStatus st = run_command(s, "setting up the session",
-								   session_setup_sql, 0, NULL,
-								   PGRES_COMMAND_OK, NULL);
+		TapStatus st =
+			run_command(s, "setting up the session", session_setup_sql, 0, NULL,
+						PGRES_COMMAND_OK, NULL);
 
 		if (st != TAP_OK)
 		{
@@ -316,8 +317,8 @@ failure_status(PgSession *s, const PGresult *res)
 static void
 log_query_failure(PgSession *s, const char *what, const PGresult *res)
 {
-	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-						  : NULL;
+	const char *msg =
+		res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
 	if (msg != NULL)
@@ -331,7 +332,8 @@ log_query_failure(PgSession *s, const char *what, const PGresult *res)
 		const char *err = PQerrorMessage(s->conn);
 
 		log_critical("%s failed: the connection to the server was lost: "
-					 "%.*s", what, (int) strcspn(err, "\n"), err);
+					 "%.*s",
+					 what, (int) strcspn(err, "\n"), err);
 	}
 	else
 		log_critical("%s failed: %s", what, PQerrorMessage(s->conn));
@@ -388,10 +390,9 @@ run_command(PgSession *s, const char *what, const char *sql, int nparams,
 
 	if (out)
 		*out = NULL;
-	sent = params != NULL
-			   ? PQsendQueryParams(s->conn, sql, nparams, NULL, params, NULL,
-								   NULL, 0)
-			   : PQsendQuery(s->conn, sql);
+	sent = params != NULL ? PQsendQueryParams(s->conn, sql, nparams, NULL,
+											  params, NULL, NULL, 0)
+						  : PQsendQuery(s->conn, sql);
 	if (!sent)
 	{
 		log_query_failure(s, what, NULL);
@@ -493,8 +494,8 @@ copy_finish(PgSession *s, const char *what)
 }
 
 TapStatus
-conn_copy_next(PgSession *s, const char *what, const char **row,
-			   size_t *len, bool *done)
+conn_copy_next(PgSession *s, const char *what, const char **row, size_t *len,
+			   bool *done)
 {
 	*done = false;
 	if (s->copy_row)

@@ -40,8 +40,8 @@ hex_value(unsigned char c)
  * sets *out_n, or returns NULL when the row ends in a lone backslash.
  */
 static const char *
-decode_field(const char *p, const char *bs, const char *tab,
-			 const char *end, char *dst, size_t *out_n)
+decode_field(const char *p, const char *bs, const char *tab, const char *end,
+			 char *dst, size_t *out_n)
 {
 	char *d = dst;
 
@@ -91,18 +91,18 @@ decode_field(const char *p, const char *bs, const char *tab,
 			case '5':
 			case '6':
 			case '7':
-				{
-					unsigned v = c - '0';
+			{
+				unsigned v = c - '0';
 
+				if (p < end && *p >= '0' && *p <= '7')
+				{
+					v = v * 8 + (unsigned) (*p++ - '0');
 					if (p < end && *p >= '0' && *p <= '7')
-					{
 						v = v * 8 + (unsigned) (*p++ - '0');
-						if (p < end && *p >= '0' && *p <= '7')
-							v = v * 8 + (unsigned) (*p++ - '0');
-					}
-					c = (unsigned char) (v & 0xFF);
-					break;
 				}
+				c = (unsigned char) (v & 0xFF);
+				break;
+			}
 			case 'x':
 				if (p < end && hex_value((unsigned char) *p) >= 0)
 				{
@@ -114,11 +114,11 @@ decode_field(const char *p, const char *bs, const char *tab,
 				}
 				break;
 			default:
-				break;			/* the character itself, '\t' included */
+				break; /* the character itself, '\t' included */
 		}
 		*d++ = (char) c;
 		if (tab != NULL && p > tab)
-			tab = memchr(p, '\t', (size_t) (end - p));	/* it was escaped */
+			tab = memchr(p, '\t', (size_t) (end - p)); /* it was escaped */
 		fend = tab ? tab : end;
 		bs = memchr(p, '\\', (size_t) (fend - p));
 	}
@@ -136,7 +136,7 @@ copytext_split(const char *row, size_t len, CopyField *fields, int max,
 	const char *end;
 	char *dst;
 	char *d;
-	const char *next_bs;		/* the first backslash at or after p */
+	const char *next_bs; /* the first backslash at or after p */
 	int nf = 0;
 
 	if (row == NULL || len == 0)

@@ -308,8 +308,8 @@ discover_tables(PgSession *s, const TapConfig *cfg, const TableRef *only,
 	}
 	else if (cfg->n_filter_schemas > 0)
 	{
-		text_array_literal(&schemas, cfg->filter_schemas,
-						   cfg->n_filter_schemas, get_string);
+		text_array_literal(&schemas, cfg->filter_schemas, cfg->n_filter_schemas,
+						   get_string);
 		params[0] = buf_cstr(&schemas);
 	}
 
@@ -320,8 +320,8 @@ discover_tables(PgSession *s, const TapConfig *cfg, const TableRef *only,
 	{
 		if (PQnfields(res) != NCOLS)
 		{
-			log_critical("%s: the query returned %d columns, expected %d",
-						 what, PQnfields(res), NCOLS);
+			log_critical("%s: the query returned %d columns, expected %d", what,
+						 PQnfields(res), NCOLS);
 			st = TAP_ERR_INTERNAL;
 		}
 		else
@@ -427,8 +427,7 @@ utf8_text(const char *s, Buf *tmp)
 	if (utf8_valid(s))
 		return s;
 	buf_reset(tmp);
-	for (const unsigned char *p = (const unsigned char *) s; *p;
-		 p += n ? n : 1)
+	for (const unsigned char *p = (const unsigned char *) s; *p; p += n ? n : 1)
 	{
 		n = utf8_len(p);
 		if (n)
@@ -593,8 +592,8 @@ discover_database(PgSession *s, const TapConfig *cfg, json_t *streams)
 	if (st != TAP_OK)
 		return st;
 	for (size_t i = 0; i < res.ntables; i++)
-		json_array_append_new(streams,
-							  build_entry(&res.tables[i], s->dbname, cfg, true));
+		json_array_append_new(
+			streams, build_entry(&res.tables[i], s->dbname, cfg, true));
 	log_info("database \"%s\": %zu streams", s->dbname, res.ntables);
 	discover_result_fini(&res);
 	return TAP_OK;
@@ -648,7 +647,8 @@ discover_catalog(const TapConfig *cfg, json_t **out)
 			if (conn_try_open(cfg, names[i], &other) != TAP_OK)
 			{
 				log_warning("database \"%s\" of \"filter_dbs\" is left out of "
-							"the catalog", names[i]);
+							"the catalog",
+							names[i]);
 				continue;
 			}
 			st = discover_database(&other, cfg, streams);

@@ -31,7 +31,7 @@
 #include "tap/mem.h"
 
 #define YAML_TAG_PREFIX "tag:yaml.org,2002:"
-#define ERRMSG_SIZE 1024
+#define ERRMSG_SIZE     1024
 
 /* How a YAML attempt failed: the parser's syntax, or our own checks. */
 typedef enum YamlFailure
@@ -44,26 +44,26 @@ typedef enum YamlFailure
 /* One open collection while converting YAML events. */
 typedef struct Frame
 {
-	json_t *node;      /* owned: the array or object being filled */
+	json_t *node; /* owned: the array or object being filled */
 	bool is_map;
-	char *key;         /* owned: pending key of a mapping, or NULL */
-	bool merge_next;   /* the pending key is the merge key "<<" */
-	bool merge_seen;   /* this mapping already had a "<<" key */
-	json_t *merged;    /* owned: keys from "<<" values, or NULL */
-	char *anchor;      /* owned: the anchor naming this node, or NULL */
-	size_t weight;     /* nodes in this subtree, aliases expanded */
-	int child_height;  /* largest height among the children */
+	char *key;        /* owned: pending key of a mapping, or NULL */
+	bool merge_next;  /* the pending key is the merge key "<<" */
+	bool merge_seen;  /* this mapping already had a "<<" key */
+	json_t *merged;   /* owned: keys from "<<" values, or NULL */
+	char *anchor;     /* owned: the anchor naming this node, or NULL */
+	size_t weight;    /* nodes in this subtree, aliases expanded */
+	int child_height; /* largest height among the children */
 } Frame;
 
 /* The state of one YAML conversion. */
 typedef struct YamlCtx
 {
-	Frame *stack;      /* owned: DOCLOAD_MAX_DEPTH frames */
-	int depth;         /* open collections */
-	json_t *root;      /* owned: the finished top-level node, or NULL */
+	Frame *stack; /* owned: DOCLOAD_MAX_DEPTH frames */
+	int depth;    /* open collections */
+	json_t *root; /* owned: the finished top-level node, or NULL */
 	bool have_root;
 	int ndocs;
-	json_t *anchors;   /* owned: name -> [value, weight, height] */
+	json_t *anchors;    /* owned: name -> [value, weight, height] */
 	size_t alias_nodes; /* nodes produced by alias expansion so far */
 	bool used_alias;
 	YamlFailure failure;
@@ -206,9 +206,9 @@ json_too_deep(const json_t *v, int limit)
 		const char *k;
 		json_t *child;
 
-		json_object_foreach((json_t *) v, k, child)
-			if (json_too_deep(child, limit - 1))
-				return true;
+		json_object_foreach(
+			(json_t *) v, k,
+			child) if (json_too_deep(child, limit - 1)) return true;
 	}
 	return false;
 }
@@ -217,9 +217,8 @@ json_too_deep(const json_t *v, int limit)
  * yaml_fail: records the first failure of a conversion, with the position
  * of mark (NULL for none), in ctx->errmsg.
  */
-static void
-yaml_fail(YamlCtx *ctx, YamlFailure kind, const yaml_mark_t *mark,
-		  const char *fmt, ...)
+static void yaml_fail(YamlCtx *ctx, YamlFailure kind, const yaml_mark_t *mark,
+					  const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void
@@ -257,7 +256,7 @@ match_digits(const char *s, size_t n, size_t i, int base)
 
 		if (base == 16)
 			ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-				(c >= 'A' && c <= 'F');
+				 (c >= 'A' && c <= 'F');
 		else if (base == 8)
 			ok = c >= '0' && c <= '7';
 		else
@@ -471,9 +470,8 @@ merge_one(json_t *merged, json_t *src)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach(src, k, v)
-		if (json_object_get(merged, k) == NULL)
-			json_object_set(merged, k, v);
+	json_object_foreach(src, k, v) if (json_object_get(merged, k) == NULL)
+		json_object_set(merged, k, v);
 }
 
 /*
@@ -684,9 +682,9 @@ close_collection(YamlCtx *ctx, const yaml_event_t *ev)
 		const char *k;
 		json_t *v;
 
-		json_object_foreach(f->merged, k, v)
-			if (json_object_get(node, k) == NULL)
-				json_object_set(node, k, v);
+		json_object_foreach(f->merged, k,
+							v) if (json_object_get(node, k) == NULL)
+			json_object_set(node, k, v);
 		json_decref(f->merged);
 	}
 	if (f->anchor != NULL)
@@ -732,14 +730,16 @@ take_alias(YamlCtx *ctx, const yaml_event_t *ev)
 	{
 		yaml_fail(ctx, YAML_FAIL_CONTENT, &ev->start_mark,
 				  "the document expands to too many nodes (YAML aliases; "
-				  "the limit is %d)", DOCLOAD_MAX_NODES);
+				  "the limit is %d)",
+				  DOCLOAD_MAX_NODES);
 		return false;
 	}
 	if (ctx->depth + height > DOCLOAD_MAX_DEPTH)
 	{
 		yaml_fail(ctx, YAML_FAIL_CONTENT, &ev->start_mark,
 				  "nesting is too deep after alias expansion (the limit is "
-				  "%d levels)", DOCLOAD_MAX_DEPTH);
+				  "%d levels)",
+				  DOCLOAD_MAX_DEPTH);
 		return false;
 	}
 	ctx->alias_nodes += weight;
@@ -784,8 +784,8 @@ take_event(YamlCtx *ctx, const yaml_event_t *ev, bool *done)
 			if ((v = scalar_value(ctx, ev)) == NULL)
 				return false;
 			if (ev->data.scalar.anchor != NULL)
-				anchor_define(ctx, (const char *) ev->data.scalar.anchor, v,
-							  1, 0);
+				anchor_define(ctx, (const char *) ev->data.scalar.anchor, v, 1,
+							  0);
 			return attach(ctx, v, 1, 0, &ev->start_mark);
 		}
 		case YAML_SEQUENCE_START_EVENT:
@@ -818,8 +818,8 @@ syntax_failure(YamlCtx *ctx, const yaml_parser_t *parser, const char *data)
 		size_t col;
 
 		line_of_offset(data, parser->problem_offset, &line, &col);
-		yaml_fail(ctx, YAML_FAIL_SYNTAX, NULL, "line %zu, column %zu: %s",
-				  line, col, problem);
+		yaml_fail(ctx, YAML_FAIL_SYNTAX, NULL, "line %zu, column %zu: %s", line,
+				  col, problem);
 		return;
 	}
 	if (parser->context != NULL)
@@ -828,8 +828,7 @@ syntax_failure(YamlCtx *ctx, const yaml_parser_t *parser, const char *data)
 				  parser->context, parser->context_mark.line + 1,
 				  parser->context_mark.column + 1);
 	else
-		yaml_fail(ctx, YAML_FAIL_SYNTAX, &parser->problem_mark, "%s",
-				  problem);
+		yaml_fail(ctx, YAML_FAIL_SYNTAX, &parser->problem_mark, "%s", problem);
 }
 
 /*
@@ -913,8 +912,8 @@ yaml_to_json(const char *data, size_t len, YamlCtx *ctx, json_t **out)
  * and what are used in messages. See docload.h.
  */
 TapStatus
-docload_buffer(const char *data, size_t len, const char *name,
-			   const char *what, bool allow_empty, json_t **out)
+docload_buffer(const char *data, size_t len, const char *name, const char *what,
+			   bool allow_empty, json_t **out)
 {
 	size_t pos;
 	size_t bad;
@@ -925,10 +924,9 @@ docload_buffer(const char *data, size_t len, const char *name,
 	YamlFailure yf;
 
 	*out = NULL;
-	if (len >= 2 && (((unsigned char) data[0] == 0xFF &&
-					  (unsigned char) data[1] == 0xFE) ||
-					 ((unsigned char) data[0] == 0xFE &&
-					  (unsigned char) data[1] == 0xFF)))
+	if (len >= 2 &&
+		(((unsigned char) data[0] == 0xFF && (unsigned char) data[1] == 0xFE) ||
+		 ((unsigned char) data[0] == 0xFE && (unsigned char) data[1] == 0xFF)))
 	{
 		log_critical("%s file \"%s\" is encoded in UTF-16: save it as UTF-8",
 					 what, name);
@@ -951,8 +949,8 @@ docload_buffer(const char *data, size_t len, const char *name,
 	if ((nul = memchr(data, '\0', len)) != NULL)
 	{
 		log_critical("%s file \"%s\" is not a text file: it contains a NUL "
-					 "byte at byte offset %zu", what, name,
-					 (size_t) (nul - data));
+					 "byte at byte offset %zu",
+					 what, name, (size_t) (nul - data));
 		return TAP_ERR_INPUT;
 	}
 	if ((bad = utf8_invalid_at((const unsigned char *) data, len)) < len)
@@ -962,8 +960,8 @@ docload_buffer(const char *data, size_t len, const char *name,
 
 		line_of_offset(data, bad, &line, &col);
 		log_critical("%s file \"%s\" is not valid UTF-8: invalid byte 0x%02X "
-					 "at byte offset %zu (line %zu)", what, name,
-					 (unsigned char) data[bad], bad, line);
+					 "at byte offset %zu (line %zu)",
+					 what, name, (unsigned char) data[bad], bad, line);
 		return TAP_ERR_INPUT;
 	}
 
@@ -973,12 +971,11 @@ docload_buffer(const char *data, size_t len, const char *name,
 		json_error_t jerr;
 
 		doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-		if (doc == NULL &&
-			json_error_code(&jerr) == json_error_stack_overflow)
+		if (doc == NULL && json_error_code(&jerr) == json_error_stack_overflow)
 		{
 			log_critical("could not parse %s file \"%s\": nesting is too deep "
-						 "(the limit is %d levels)", what, name,
-						 DOCLOAD_MAX_DEPTH);
+						 "(the limit is %d levels)",
+						 what, name, DOCLOAD_MAX_DEPTH);
 			free(ctx);
 			return TAP_ERR_INPUT;
 		}
@@ -990,8 +987,8 @@ docload_buffer(const char *data, size_t len, const char *name,
 			{
 				if (yf == YAML_FAIL_SYNTAX)
 					log_critical("could not parse %s file \"%s\": line %d, "
-								 "column %d: %s", what, name, jerr.line,
-								 jerr.column, jerr.text);
+								 "column %d: %s",
+								 what, name, jerr.line, jerr.column, jerr.text);
 				else
 					log_critical("could not parse %s file \"%s\": %s", what,
 								 name, ctx->errmsg);
@@ -1021,16 +1018,16 @@ docload_buffer(const char *data, size_t len, const char *name,
 		json_decref(doc);
 		if (allow_empty)
 			return TAP_OK;
-		log_critical("%s file \"%s\" is empty (it holds only comments)",
-					 what, name);
+		log_critical("%s file \"%s\" is empty (it holds only comments)", what,
+					 name);
 		return TAP_ERR_INPUT;
 	}
 	if (from_json && json_too_deep(doc, DOCLOAD_MAX_DEPTH))
 	{
 		json_decref(doc);
 		log_critical("could not parse %s file \"%s\": nesting is too deep "
-					 "(the limit is %d levels)", what, name,
-					 DOCLOAD_MAX_DEPTH);
+					 "(the limit is %d levels)",
+					 what, name, DOCLOAD_MAX_DEPTH);
 		return TAP_ERR_INPUT;
 	}
 	if (!json_is_object(doc))
@@ -1040,9 +1037,11 @@ docload_buffer(const char *data, size_t len, const char *name,
 						 what, name, json_kind_name(doc));
 		else
 			log_critical("%s file \"%s\" must contain a mapping (an object), "
-						 "not %s", what, name,
-						 json_is_array(doc) ? "a sequence (a list)"
-						 : json_is_null(doc) ? "null" : "a single value");
+						 "not %s",
+						 what, name,
+						 json_is_array(doc)  ? "a sequence (a list)"
+						 : json_is_null(doc) ? "null"
+											 : "a single value");
 		json_decref(doc);
 		return TAP_ERR_INPUT;
 	}
@@ -1073,13 +1072,14 @@ read_all(int fd, const char *path, const char *what, size_t size_hint,
 			{
 				free(data);
 				log_critical("%s file \"%s\" is too large (more than %u "
-							 "bytes; the limit is %u MiB)", what, path,
-							 DOCLOAD_MAX_BYTES,
+							 "bytes; the limit is %u MiB)",
+							 what, path, DOCLOAD_MAX_BYTES,
 							 DOCLOAD_MAX_BYTES / (1024u * 1024u));
 				return TAP_ERR_INPUT;
 			}
 			cap = cap * 2 > (size_t) DOCLOAD_MAX_BYTES + 1
-				? (size_t) DOCLOAD_MAX_BYTES + 1 : cap * 2;
+					  ? (size_t) DOCLOAD_MAX_BYTES + 1
+					  : cap * 2;
 			data = xrealloc(data, cap + 1);
 		}
 		r = read(fd, data + n, cap - n);
@@ -1100,7 +1100,8 @@ read_all(int fd, const char *path, const char *what, size_t size_hint,
 	{
 		free(data);
 		log_critical("%s file \"%s\" is too large (more than %u bytes; the "
-					 "limit is %u MiB)", what, path, DOCLOAD_MAX_BYTES,
+					 "limit is %u MiB)",
+					 what, path, DOCLOAD_MAX_BYTES,
 					 DOCLOAD_MAX_BYTES / (1024u * 1024u));
 		return TAP_ERR_INPUT;
 	}
@@ -1149,14 +1150,15 @@ docload_file(const char *path, const char *what, bool allow_empty,
 	if (S_ISREG(st.st_mode) && st.st_size > (off_t) DOCLOAD_MAX_BYTES)
 	{
 		log_critical("%s file \"%s\" is too large (%jd bytes; the limit is "
-					 "%u MiB)", what, path, (intmax_t) st.st_size,
+					 "%u MiB)",
+					 what, path, (intmax_t) st.st_size,
 					 DOCLOAD_MAX_BYTES / (1024u * 1024u));
 		close(fd);
 		return TAP_ERR_INPUT;
 	}
-	status = read_all(fd, path, what,
-					  S_ISREG(st.st_mode) ? (size_t) st.st_size : 0, &data,
-					  &len);
+	status =
+		read_all(fd, path, what, S_ISREG(st.st_mode) ? (size_t) st.st_size : 0,
+				 &data, &len);
 	close(fd);
 	if (status != TAP_OK)
 		return status;

@@ -16,7 +16,7 @@
 
 #include "tap/jsonw.h"
 
-#define ONES UINT64_C(0x0101010101010101)
+#define ONES  UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
 
 /* Array nesting guard; PostgreSQL allows 6 dimensions */
@@ -48,7 +48,7 @@ static inline bool
 is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-		c == '\f';
+		   c == '\f';
 }
 
 /*
@@ -189,7 +189,7 @@ encode_json_raw(Buf *out, const char *s, size_t n)
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
 	if (p == end)
-		return fallback(out, start, s, n);	/* empty or blank: not JSON */
+		return fallback(out, start, s, n); /* empty or blank: not JSON */
 	p = (const unsigned char *) s;
 	d0 = d = buf_reserve(out, n);
 	run = p;
@@ -243,8 +243,8 @@ encode_json_raw(Buf *out, const char *s, size_t n)
 static const char *
 hstore_string(Buf *out, const char *p, const char *end)
 {
-	const char *seg = p + 1;	/* start of text not yet written */
-	const char *scan = p + 1;	/* where to look for '"' and '\\' */
+	const char *seg = p + 1;  /* start of text not yet written */
+	const char *scan = p + 1; /* where to look for '"' and '\\' */
 
 	buf_putc(out, '"');
 	for (;;)
@@ -264,7 +264,7 @@ hstore_string(Buf *out, const char *p, const char *end)
 		jsonw_string_body(out, seg, (size_t) (bs - seg));
 		if (bs + 1 >= end)
 			return NULL;
-		seg = bs + 1;			/* the escaped byte starts the next piece */
+		seg = bs + 1; /* the escaped byte starts the next piece */
 		scan = bs + 2;
 	}
 }
@@ -341,12 +341,12 @@ encode_hstore(Buf *out, const char *s, size_t n)
 typedef struct DateTime
 {
 	long year;
-	const char *md;		/* "MM-DD" */
-	const char *hms;	/* "HH:MM:SS", or NULL */
-	const char *frac;	/* fraction digits after '.', or NULL */
-	size_t frac_n;		/* 1..6 */
-	const char *tz;		/* sign of the offset, or NULL */
-	size_t tz_n;		/* 3 (+HH), 6 (+HH:MM) or 9 (+HH:MM:SS) */
+	const char *md;   /* "MM-DD" */
+	const char *hms;  /* "HH:MM:SS", or NULL */
+	const char *frac; /* fraction digits after '.', or NULL */
+	size_t frac_n;    /* 1..6 */
+	const char *tz;   /* sign of the offset, or NULL */
+	size_t tz_n;      /* 3 (+HH), 6 (+HH:MM) or 9 (+HH:MM:SS) */
 	bool bc;
 } DateTime;
 
@@ -382,8 +382,8 @@ static const char *
 parse_clock(const char *p, const char *end, DateTime *dt)
 {
 	if (end - p < 8 || !is_digit(p[0]) || !is_digit(p[1]) || p[2] != ':' ||
-		!is_digit(p[3]) || !is_digit(p[4]) || p[5] != ':' ||
-		!is_digit(p[6]) || !is_digit(p[7]))
+		!is_digit(p[3]) || !is_digit(p[4]) || p[5] != ':' || !is_digit(p[6]) ||
+		!is_digit(p[7]))
 		return NULL;
 	dt->hms = p;
 	p += 8;
@@ -402,7 +402,7 @@ parse_clock(const char *p, const char *end, DateTime *dt)
 		}
 		if (p == f || p - f > 6)
 			return NULL;
-		if (!zero)				/* a zero fraction is omitted, as SIO does */
+		if (!zero) /* a zero fraction is omitted, as SIO does */
 		{
 			dt->frac = f;
 			dt->frac_n = (size_t) (p - f);
@@ -762,13 +762,13 @@ array_unquoted(ArrayParse *ap, const char *p)
 {
 	const char *end = ap->end;
 	const char *q = p;
-	const char *last;			/* end of the element, spaces trimmed */
+	const char *last; /* end of the element, spaces trimmed */
 	char *d;
 	char *d0;
 	size_t keep;
 
-	while (q < end && *q != ap->delim && *q != '}' && *q != '\\' &&
-		   *q != '"' && *q != '{')
+	while (q < end && *q != ap->delim && *q != '}' && *q != '\\' && *q != '"' &&
+		   *q != '{')
 		q++;
 	if (q < end && (*q == '"' || *q == '{'))
 		return NULL;
@@ -778,13 +778,13 @@ array_unquoted(ArrayParse *ap, const char *p)
 		while (last > p && is_space(last[-1]))
 			last--;
 		if (last == p)
-			return NULL;		/* an empty unquoted element */
+			return NULL; /* an empty unquoted element */
 		if (last - p == 4 && (p[0] | 0x20) == 'n' && (p[1] | 0x20) == 'u' &&
 			(p[2] | 0x20) == 'l' && (p[3] | 0x20) == 'l')
 			APPEND_LIT(ap->out, "null");
 		else
-			ap->flags |= encode_scalar(ap->out, ap->elem, p,
-									   (size_t) (last - p));
+			ap->flags |=
+				encode_scalar(ap->out, ap->elem, p, (size_t) (last - p));
 		return q;
 	}
 	/* slow path: backslash escapes */
@@ -801,7 +801,7 @@ array_unquoted(ArrayParse *ap, const char *p)
 			if (q + 1 >= end)
 				return NULL;
 			*d++ = q[1];
-			keep = (size_t) (d - d0);	/* escaped bytes are never trimmed */
+			keep = (size_t) (d - d0); /* escaped bytes are never trimmed */
 			q += 2;
 			continue;
 		}
@@ -884,8 +884,8 @@ array_parse(ArrayParse *ap, const char *s, size_t n)
 		while (p < end && *p == '[')
 		{
 			p++;
-			while (p < end && (is_digit(*p) || *p == '-' || *p == ':' ||
-							   *p == '+'))
+			while (p < end &&
+				   (is_digit(*p) || *p == '-' || *p == ':' || *p == '+'))
 				p++;
 			if (p == end || *p != ']')
 				return fallback(out, start, s, n);

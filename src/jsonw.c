@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ONES UINT64_C(0x0101010101010101)
+#define ONES  UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
 
 /* Input bytes escaped per reservation; bounds the 6x worst case */
@@ -38,24 +38,24 @@
  * letter of its escape ('u' for \u00XX).
  */
 static const unsigned char esc_class[256] = {
-	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
-	'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
-	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
-	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
-	0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	'u', 'u', 'u',  'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f', 'r', 'u',
+	'u', 'u', 'u',  'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+	'u', 'u', 0,    0,   '"', 0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+	0,   0,   0,    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+	0,   0,   0,    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+	0,   0,   0,    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+	0,   0,   '\\', 0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+	0,   0,   0,    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+	0,   0,   0,    0,   0,   0,   0,   0,   1,   1,   1,   1,   1,   1,   1,
+	1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+	1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+	1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+	1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+	1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+	1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+	1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+	1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+	1,
 };
 
 static const char hex_digits[] = "0123456789abcdef";
@@ -74,7 +74,8 @@ special8(const unsigned char *p)
 
 	memcpy(&x, p, 8);
 	return ((x - ONES * 0x20) | ((x ^ (ONES * '"')) - ONES) |
-			((x ^ (ONES * '\\')) - ONES) | x) & HIGHS;
+			((x ^ (ONES * '\\')) - ONES) | x) &
+		   HIGHS;
 }
 
 /*
@@ -137,7 +138,7 @@ utf8_seq(const unsigned char *p, const unsigned char *end, size_t *bad)
 
 	if (c < 0xC2)
 	{
-		*bad = 1;				/* continuation byte, or C0/C1 overlong lead */
+		*bad = 1; /* continuation byte, or C0/C1 overlong lead */
 		return 0;
 	}
 	if (c < 0xE0)
@@ -146,17 +147,17 @@ utf8_seq(const unsigned char *p, const unsigned char *end, size_t *bad)
 	{
 		need = 3;
 		if (c == 0xE0)
-			lo = 0xA0;			/* overlong */
+			lo = 0xA0; /* overlong */
 		else if (c == 0xED)
-			hi = 0x9F;			/* surrogates */
+			hi = 0x9F; /* surrogates */
 	}
 	else if (c < 0xF5)
 	{
 		need = 4;
 		if (c == 0xF0)
-			lo = 0x90;			/* overlong */
+			lo = 0x90; /* overlong */
 		else if (c == 0xF4)
-			hi = 0x8F;			/* above U+10FFFF */
+			hi = 0x8F; /* above U+10FFFF */
 	}
 	else
 	{
@@ -188,7 +189,7 @@ escape_into(char *dst, const unsigned char *s, size_t n)
 {
 	const unsigned char *p = s;
 	const unsigned char *end = s + n;
-	const unsigned char *run = s;	/* start of the bytes not yet copied */
+	const unsigned char *run = s; /* start of the bytes not yet copied */
 	char *d = dst;
 	const char *dend = dst + 6 * n;
 
@@ -274,8 +275,8 @@ chunk_end(const unsigned char *s, size_t n)
 	for (k = 0; k < 3 && (s[i] & 0xC0) == 0x80; k++)
 		i--;
 	if ((s[i] & 0xC0) == 0xC0)
-		return i;				/* a lead byte: cut before it */
-	return cut;					/* ASCII or stray continuation bytes */
+		return i; /* a lead byte: cut before it */
+	return cut;   /* ASCII or stray continuation bytes */
 }
 
 /*
@@ -350,7 +351,7 @@ jsonw_real(Buf *b, double d)
 	}
 	if (len < 0 || (size_t) len >= sizeof(tmp) - 2)
 	{
-		buf_append(b, "null", 4);	/* cannot happen */
+		buf_append(b, "null", 4); /* cannot happen */
 		return;
 	}
 	if (strpbrk(tmp, ".e") == NULL)
@@ -428,47 +429,47 @@ value_write(Buf *b, const json_t *v, int depth)
 	switch (json_typeof(v))
 	{
 		case JSON_OBJECT:
-			{
-				json_t *obj = (json_t *) v;
-				void *it;
-				bool first = true;
+		{
+			json_t *obj = (json_t *) v;
+			void *it;
+			bool first = true;
 
-				buf_putc(b, '{');
-				for (it = json_object_iter(obj); it != NULL;
-					 it = json_object_iter_next(obj, it))
-				{
-					const char *key = json_object_iter_key(it);
+			buf_putc(b, '{');
+			for (it = json_object_iter(obj); it != NULL;
+				 it = json_object_iter_next(obj, it))
+			{
+				const char *key = json_object_iter_key(it);
 #if JANSSON_VERSION_HEX >= 0x020e00
-					size_t klen = json_object_iter_key_len(it);
+				size_t klen = json_object_iter_key_len(it);
 #else
-					size_t klen = strlen(key);
+				size_t klen = strlen(key);
 #endif
 
-					if (!first)
-						buf_putc(b, ',');
-					first = false;
-					jsonw_string(b, key, klen);
-					buf_putc(b, ':');
-					value_write(b, json_object_iter_value(it), depth + 1);
-				}
-				buf_putc(b, '}');
-				break;
+				if (!first)
+					buf_putc(b, ',');
+				first = false;
+				jsonw_string(b, key, klen);
+				buf_putc(b, ':');
+				value_write(b, json_object_iter_value(it), depth + 1);
 			}
+			buf_putc(b, '}');
+			break;
+		}
 		case JSON_ARRAY:
-			{
-				size_t i;
-				size_t n = json_array_size(v);
+		{
+			size_t i;
+			size_t n = json_array_size(v);
 
-				buf_putc(b, '[');
-				for (i = 0; i < n; i++)
-				{
-					if (i > 0)
-						buf_putc(b, ',');
-					value_write(b, json_array_get(v, i), depth + 1);
-				}
-				buf_putc(b, ']');
-				break;
+			buf_putc(b, '[');
+			for (i = 0; i < n; i++)
+			{
+				if (i > 0)
+					buf_putc(b, ',');
+				value_write(b, json_array_get(v, i), depth + 1);
 			}
+			buf_putc(b, ']');
+			break;
+		}
 		case JSON_STRING:
 			jsonw_string(b, json_string_value(v), json_string_length(v));
 			break;

@@ -101,8 +101,8 @@ run_sync(const TapConfig *cfg, const TapOptions *opts, Writer *w)
 		return st;
 	st = state_load(opts->state_path, &state);
 	if (st == TAP_OK)
-		st = sync_run(cfg, &cat, opts->catalog_path, opts->state_path, state,
-					  w);
+		st =
+			sync_run(cfg, &cat, opts->catalog_path, opts->state_path, state, w);
 	json_decref(state);
 	catalog_fini(&cat);
 	return st;
@@ -167,7 +167,8 @@ done:
 		int sig = stop_signal ? stop_signal : SIGTERM;
 
 		log_critical("stopped by %s; the last STATE written is where the "
-					 "next run resumes", sig == SIGINT ? "SIGINT" : "SIGTERM");
+					 "next run resumes",
+					 sig == SIGINT ? "SIGINT" : "SIGTERM");
 		code = 128 + sig;
 	}
 	writer_fini(&w);

@@ -19,7 +19,8 @@ check_shape(const json_t *st, const char *path)
 
 	if (bm != NULL && !json_is_object(bm) && !json_is_null(bm))
 	{
-		log_critical("state file \"%s\": \"bookmarks\" must be an object", path);
+		log_critical("state file \"%s\": \"bookmarks\" must be an object",
+					 path);
 		return TAP_ERR_INPUT;
 	}
 	if (json_is_object(bm))
@@ -28,14 +29,16 @@ check_shape(const json_t *st, const char *path)
 			if (!json_is_object(v))
 			{
 				log_critical("state file \"%s\": the bookmark of stream "
-							 "\"%s\" must be an object", path, id);
+							 "\"%s\" must be an object",
+							 path, id);
 				return TAP_ERR_INPUT;
 			}
 		}
 	if (cs != NULL && !json_is_string(cs) && !json_is_null(cs))
 	{
 		log_critical("state file \"%s\": \"currently_syncing\" must be a "
-					 "stream id or null", path);
+					 "stream id or null",
+					 path);
 		return TAP_ERR_INPUT;
 	}
 	return TAP_OK;
@@ -79,7 +82,8 @@ state_from_json(json_t *doc, const char *path, json_t **out)
 		const json_t *type = json_object_get(doc, "type");
 		json_t *value = json_object_get(doc, "value");
 
-		if (json_is_string(type) && strcmp(json_string_value(type), "STATE") == 0 &&
+		if (json_is_string(type) &&
+			strcmp(json_string_value(type), "STATE") == 0 &&
 			json_is_object(value))
 		{
 			json_incref(value);

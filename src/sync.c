@@ -37,31 +37,31 @@
 /* One emitted column of a stream. */
 typedef struct ColPlan
 {
-	const char *name;    /* borrowed from the StreamSpec */
+	const char *name; /* borrowed from the StreamSpec */
 	Encoder enc;
-	bool warned_clamp;   /* one WARNING per column per run */
+	bool warned_clamp; /* one WARNING per column per run */
 } ColPlan;
 
 /* Everything about one stream that does not change per row. */
 typedef struct StreamPlan
 {
-	const StreamSpec *spec;  /* borrowed */
-	PgSession *sess;         /* borrowed */
+	const StreamSpec *spec; /* borrowed */
+	PgSession *sess;        /* borrowed */
 	char relkind;
-	ColPlan *cols;           /* owned, sorted by name (SIO's key order) */
+	ColPlan *cols; /* owned, sorted by name (SIO's key order) */
 	size_t ncols;
-	int rkey;                /* index in cols of the replication key, or -1 */
-	char *rkey_type;         /* owned: the key's SQL type, for the cast */
-	bool rkey_has_infinity;  /* its type has infinity (and NaN) values */
-	json_t *schema;          /* owned: the SCHEMA message's schema */
-	Buf keys;                /* owned: ,"name": for each column, packed */
-	size_t *key_off;         /* owned: offsets into keys (ncols + 1) */
+	int rkey;               /* index in cols of the replication key, or -1 */
+	char *rkey_type;        /* owned: the key's SQL type, for the cast */
+	bool rkey_has_infinity; /* its type has infinity (and NaN) values */
+	json_t *schema;         /* owned: the SCHEMA message's schema */
+	Buf keys;               /* owned: ,"name": for each column, packed */
+	size_t *key_off;        /* owned: offsets into keys (ncols + 1) */
 } StreamPlan;
 
 /* One database's session and what it told us about the tables. */
 typedef struct DbSession
 {
-	const char *dbname;      /* borrowed: the streams' database-name, or NULL */
+	const char *dbname; /* borrowed: the streams' database-name, or NULL */
 	PgSession sess;
 	DiscResult tables;
 	bool open;
@@ -73,18 +73,18 @@ typedef struct RowLoop
 	StreamPlan *plan;
 	Writer *w;
 	json_t *state;
-	json_t *bookmark;        /* borrowed from state */
-	Buf prefix;              /* {"type":"RECORD","stream":"..","record":{ */
-	Buf suffix;              /* },"version":V,"time_extracted":".."}\n */
-	Buf scratch;             /* copytext's work space: fields point into it */
-	Buf encscratch;          /* encode_value's work space (arrays) */
-	Buf last_key;            /* rendered replication key of the last row */
+	json_t *bookmark; /* borrowed from state */
+	Buf prefix;       /* {"type":"RECORD","stream":"..","record":{ */
+	Buf suffix;       /* },"version":V,"time_extracted":".."}\n */
+	Buf scratch;      /* copytext's work space: fields point into it */
+	Buf encscratch;   /* encode_value's work space (arrays) */
+	Buf last_key;     /* rendered replication key of the last row */
 	bool have_key;
-	CopyField *fields;       /* owned: ncols + 1 */
-	int64_t rows;            /* rows written this run */
+	CopyField *fields; /* owned: ncols + 1 */
+	int64_t rows;      /* rows written this run */
 	int64_t rows_at_state;
 	int64_t rows_at_metric;
-	int64_t last_block;      /* FULL_TABLE: start of the block range being
+	int64_t last_block; /* FULL_TABLE: start of the block range being
 								read (all before it is written), or -1 */
 	struct timespec last_state;
 	struct timespec last_metric;
@@ -174,9 +174,11 @@ log_metric_timer(const StreamSpec *spec, double seconds, bool ok)
 	Buf b;
 
 	buf_init(&b, 256);
-	buf_printf(&b, "{\"type\": \"timer\", \"metric\": \"job_duration\", "
-				   "\"value\": %.6f, \"tags\": {\"job_type\": \"sync_stream\", "
-				   "\"schema\": ", seconds);
+	buf_printf(&b,
+			   "{\"type\": \"timer\", \"metric\": \"job_duration\", "
+			   "\"value\": %.6f, \"tags\": {\"job_type\": \"sync_stream\", "
+			   "\"schema\": ",
+			   seconds);
 	jsonw_string(&b, spec->schema_name, strlen(spec->schema_name));
 	buf_append_str(&b, ", \"table\": ");
 	jsonw_string(&b, spec->table_name, strlen(spec->table_name));
@@ -237,14 +239,15 @@ probe_exists(PgSession *sess, const StreamSpec *spec, const char *column,
 	TapStatus st;
 
 	*out = false;
-	st = conn_query(sess, "checking whether a table exists",
-					"SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c "
-					"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-					"WHERE n.nspname = $1 AND c.relname = $2 AND ($3::text IS NULL "
-					"OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a "
-					"WHERE a.attrelid = c.oid AND a.attname = $3 "
-					"AND a.attnum > 0 AND NOT a.attisdropped)))",
-					3, params, &res);
+	st = conn_query(
+		sess, "checking whether a table exists",
+		"SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c "
+		"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+		"WHERE n.nspname = $1 AND c.relname = $2 AND ($3::text IS NULL "
+		"OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a "
+		"WHERE a.attrelid = c.oid AND a.attname = $3 "
+		"AND a.attnum > 0 AND NOT a.attisdropped)))",
+		3, params, &res);
 	if (st != TAP_OK)
 		return st;
 	*out = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -334,15 +337,16 @@ plan_stream(const StreamSpec *spec, DbSession *db, const TapConfig *cfg,
 				log_critical("stream \"%s\": permission denied: user \"%s\" "
 							 "may not read column \"%s\" of table "
 							 "\"%s\".\"%s\"; grant it SELECT, or deselect "
-							 "the column", spec->tap_stream_id,
-							 PQuser(db->sess.conn), sc->name,
-							 spec->schema_name, spec->table_name);
+							 "the column",
+							 spec->tap_stream_id, PQuser(db->sess.conn),
+							 sc->name, spec->schema_name, spec->table_name);
 				return TAP_ERR_QUERY;
 			}
 			log_critical("catalog file \"%s\": stream \"%s\": column \"%s\" "
 						 "does not exist in table \"%s\".\"%s\"; run "
-						 "--discover again", path, spec->tap_stream_id,
-						 sc->name, spec->schema_name, spec->table_name);
+						 "--discover again",
+						 path, spec->tap_stream_id, sc->name, spec->schema_name,
+						 spec->table_name);
 			return TAP_ERR_INPUT;
 		}
 		typemap_map(&dc->type, !(dc->not_null || dc->is_pk),
@@ -383,13 +387,14 @@ plan_stream(const StreamSpec *spec, DbSession *db, const TapConfig *cfg,
 		p->cols[n].name = sc->name;
 		p->cols[n].enc = m.enc;
 		n++;
-		if (spec->replication_key && strcmp(spec->replication_key, sc->name) == 0)
+		if (spec->replication_key &&
+			strcmp(spec->replication_key, sc->name) == 0)
 		{
 			if (!m.valid_replication_key)
 				log_warning("stream \"%s\": replication key \"%s\" has type "
 							"\"%s\", which may not order rows the way you "
-							"expect", spec->tap_stream_id, sc->name,
-							dc->sql_datatype);
+							"expect",
+							spec->tap_stream_id, sc->name, dc->sql_datatype);
 			p->rkey_type = xstrdup(dc->sql_datatype);
 			p->rkey_has_infinity = type_has_infinity(&dc->type);
 		}
@@ -399,7 +404,8 @@ plan_stream(const StreamSpec *spec, DbSession *db, const TapConfig *cfg,
 	if (n == 0)
 	{
 		log_critical("catalog file \"%s\": stream \"%s\" has no column "
-					 "selected", path, spec->tap_stream_id);
+					 "selected",
+					 path, spec->tap_stream_id);
 		return TAP_ERR_INPUT;
 	}
 	qsort(p->cols, n, sizeof *p->cols, compare_cols);
@@ -443,16 +449,18 @@ static void
 reset_on_method_change(json_t *state, const StreamSpec *spec)
 {
 	json_t *bm = state_bookmark(state, spec->tap_stream_id);
-	const char *method = spec->method == REPL_INCREMENTAL ? "INCREMENTAL"
-														  : "FULL_TABLE";
-	const char *last = json_string_value(json_object_get(bm, "last_replication_method"));
+	const char *method =
+		spec->method == REPL_INCREMENTAL ? "INCREMENTAL" : "FULL_TABLE";
+	const char *last =
+		json_string_value(json_object_get(bm, "last_replication_method"));
 	const char *key = json_string_value(json_object_get(bm, "replication_key"));
 	bool reset = false;
 
 	if (last != NULL && strcmp(last, method) != 0)
 	{
 		log_info("stream \"%s\": replication method changed from %s to %s; "
-				 "starting it over", spec->tap_stream_id, last, method);
+				 "starting it over",
+				 spec->tap_stream_id, last, method);
 		reset = true;
 	}
 	else if (spec->method == REPL_INCREMENTAL &&
@@ -460,8 +468,8 @@ reset_on_method_change(json_t *state, const StreamSpec *spec)
 	{
 		if (key != NULL)
 			log_info("stream \"%s\": replication key changed from \"%s\" to "
-					 "\"%s\"; starting it over", spec->tap_stream_id, key,
-					 spec->replication_key);
+					 "\"%s\"; starting it over",
+					 spec->tap_stream_id, key, spec->replication_key);
 		reset = true;
 	}
 	if (reset)
@@ -497,7 +505,8 @@ check_bookmark(json_t *state, const StreamSpec *spec, const char *path)
 		bad = "version", want = "a positive integer";
 	v = json_object_get(bm, "ctid_block");
 	if (bad == NULL && v != NULL && !json_is_null(v) && !in_xid_range(v))
-		bad = "ctid_block", want = "a block number from 0 to 4294967295, or null";
+		bad = "ctid_block",
+		want = "a block number from 0 to 4294967295, or null";
 	v = json_object_get(bm, "snapshot_xmin");
 	if (bad == NULL && v != NULL && !json_is_null(v) && !in_xid_range(v))
 		bad = "snapshot_xmin",
@@ -518,7 +527,8 @@ static json_t *
 bookmark_value(const Buf *rendered)
 {
 	json_error_t err;
-	json_t *v = json_loadb(rendered->data, rendered->len, JSON_DECODE_ANY, &err);
+	json_t *v =
+		json_loadb(rendered->data, rendered->len, JSON_DECODE_ANY, &err);
 
 	if (v == NULL)
 		return json_stringn(rendered->data, rendered->len);
@@ -565,8 +575,8 @@ bookmark_literal(const json_t *v, Buf *out)
 /* ---- the row loop --------------------------------------------------- */
 
 static void
-loop_init(RowLoop *L, StreamPlan *p, Writer *w, json_t *state,
-		  json_t *bookmark, int64_t version)
+loop_init(RowLoop *L, StreamPlan *p, Writer *w, json_t *state, json_t *bookmark,
+		  int64_t version)
 {
 	char te[64];
 	struct timespec ts;
@@ -593,7 +603,8 @@ loop_init(RowLoop *L, StreamPlan *p, Writer *w, json_t *state,
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(te, sizeof te, "%Y-%m-%dT%H:%M:%S", &tm);
-	buf_printf(&L->suffix, "},\"version\":%" PRId64 ",\"time_extracted\":\"%s.%06ldZ\"}\n",
+	buf_printf(&L->suffix,
+			   "},\"version\":%" PRId64 ",\"time_extracted\":\"%s.%06ldZ\"}\n",
 			   version, te, ts.tv_nsec / 1000);
 
 	clock_gettime(CLOCK_MONOTONIC, &L->last_state);
@@ -651,7 +662,8 @@ loop_row(RowLoop *L, const char *row, size_t len)
 	if (got != want)
 	{
 		log_critical("stream \"%s\": unexpected row from the server (%d "
-					 "fields, expected %d)", p->spec->tap_stream_id, got, want);
+					 "fields, expected %d)",
+					 p->spec->tap_stream_id, got, want);
 		return TAP_ERR_INTERNAL;
 	}
 	buf_append(out, L->prefix.data, L->prefix.len);
@@ -668,8 +680,8 @@ loop_row(RowLoop *L, const char *row, size_t len)
 		}
 		{
 			size_t start = out->len;
-			int flags = encode_value(out, &L->encscratch, &p->cols[i].enc,
-									 f->s, f->n);
+			int flags =
+				encode_value(out, &L->encscratch, &p->cols[i].enc, f->s, f->n);
 
 			if ((flags & ENC_F_CLAMPED) && !p->cols[i].warned_clamp)
 			{
@@ -703,14 +715,16 @@ static TapStatus
 loop_tick(RowLoop *L)
 {
 	if (L->rows - L->rows_at_state >= SYNC_STATE_EVERY_ROWS ||
-		((L->rows & 255) == 0 && elapsed_s(&L->last_state) >= SYNC_STATE_EVERY_SECONDS))
+		((L->rows & 255) == 0 &&
+		 elapsed_s(&L->last_state) >= SYNC_STATE_EVERY_SECONDS))
 	{
 		TapStatus st = loop_emit_state(L);
 
 		if (st != TAP_OK)
 			return st;
 	}
-	if ((L->rows & 1023) == 0 && elapsed_s(&L->last_metric) >= SYNC_METRIC_EVERY_SECONDS)
+	if ((L->rows & 1023) == 0 &&
+		elapsed_s(&L->last_metric) >= SYNC_METRIC_EVERY_SECONDS)
 	{
 		log_metric_counter(L->plan->spec, L->rows - L->rows_at_metric);
 		L->rows_at_metric = L->rows;
@@ -801,7 +815,8 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 	json_t *jhorizon = json_object_get(bm, "snapshot_xmin");
 	bool had_block = json_is_integer(jblock); /* jblock may be freed below */
 	bool resuming = physical && json_is_integer(jblock) &&
-					json_is_integer(jhorizon) && json_is_integer(json_object_get(bm, "version"));
+					json_is_integer(jhorizon) &&
+					json_is_integer(json_object_get(bm, "version"));
 	bool first_run = json_object_get(bm, "version") == NULL;
 	int64_t version;
 	int64_t start_block = 0;
@@ -826,8 +841,8 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 						"columns of the table, not its ctid and xmin, so an "
 						"interrupted sync starts over instead of resuming "
 						"(GRANT SELECT (ctid, xmin) ON the table to make it "
-						"resumable)", spec->tap_stream_id,
-						PQuser(p->sess->conn));
+						"resumable)",
+						spec->tap_stream_id, PQuser(p->sess->conn));
 			physical = false;
 			resuming = false;
 		}
@@ -837,7 +852,8 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 	if (st != TAP_OK)
 		return st;
 
-	if (json_object_get(bm, "xmin") != NULL && !json_is_null(json_object_get(bm, "xmin")))
+	if (json_object_get(bm, "xmin") != NULL &&
+		!json_is_null(json_object_get(bm, "xmin")))
 	{
 		log_warning("stream \"%s\": the state holds an \"xmin\" bookmark from "
 					"singer-io/tap-postgres; this tap resumes by physical "
@@ -856,7 +872,8 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 		version = json_integer_value(json_object_get(bm, "version"));
 		start_block = json_integer_value(jblock);
 		log_info("stream \"%s\": resuming full table sync of version %" PRId64
-				 " at block %" PRId64, spec->tap_stream_id, version, start_block);
+				 " at block %" PRId64,
+				 spec->tap_stream_id, version, start_block);
 	}
 	else
 	{
@@ -869,10 +886,12 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 		}
 		if (!physical && had_block)
 			log_info("stream \"%s\" is a %s: it starts over instead of "
-					 "resuming", spec->tap_stream_id,
+					 "resuming",
+					 spec->tap_stream_id,
 					 p->relkind == 'p' ? "partitioned table"
-					 : p->relkind == 'r' ? "table whose ctid the user may not read"
-					 : "view");
+					 : p->relkind == 'r'
+						 ? "table whose ctid the user may not read"
+						 : "view");
 	}
 	st = writer_state(w, state);
 	if (st == TAP_OK && first_run)
@@ -895,21 +914,23 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 		/* the snapshot is taken here; its xmin bounds what it can miss, and
 		 * every row it sees lies in the blocks that exist now (the table
 		 * cannot be truncated under our lock) */
-		st = conn_query(p->sess, "reading the snapshot horizon",
-						"SELECT txid_snapshot_xmin(txid_current_snapshot()) "
-						"% 4294967296, pg_catalog.pg_relation_size(c.oid) / "
-						"pg_catalog.current_setting('block_size')::int8 "
-						"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-						"ON n.oid = c.relnamespace "
-						"WHERE n.nspname = $1 AND c.relname = $2",
-						2, params, &res);
+		st = conn_query(
+			p->sess, "reading the snapshot horizon",
+			"SELECT txid_snapshot_xmin(txid_current_snapshot()) "
+			"% 4294967296, pg_catalog.pg_relation_size(c.oid) / "
+			"pg_catalog.current_setting('block_size')::int8 "
+			"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+			"ON n.oid = c.relnamespace "
+			"WHERE n.nspname = $1 AND c.relname = $2",
+			2, params, &res);
 		if (st != TAP_OK)
 			goto done;
 		if (PQntuples(res) != 1)
 		{
 			PQclear(res);
 			log_critical("reading stream \"%s\" failed: table \"%s\".\"%s\" "
-						 "is gone", spec->tap_stream_id, spec->schema_name,
+						 "is gone",
+						 spec->tap_stream_id, spec->schema_name,
 						 spec->table_name);
 			st = TAP_ERR_QUERY;
 			goto done;
@@ -926,8 +947,10 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 			select_list(&sql, p);
 			buf_append_str(&sql, " FROM ");
 			quote_relation(&sql, spec);
-			buf_printf(&sql, " WHERE ctid < '(%" PRId64 ",0)'::tid AND "
-							 "age(xmin) <= age('%" JSON_INTEGER_FORMAT "'::xid)) TO STDOUT",
+			buf_printf(&sql,
+					   " WHERE ctid < '(%" PRId64 ",0)'::tid AND "
+					   "age(xmin) <= age('%" JSON_INTEGER_FORMAT
+					   "'::xid)) TO STDOUT",
 					   start_block, json_integer_value(jhorizon));
 			st = loop_copy(&L, buf_cstr(&sql));
 			if (st != TAP_OK)
@@ -1007,9 +1030,11 @@ sync_incremental(StreamPlan *p, json_t *state, Writer *w)
 	TapStatus st;
 	Buf sql, lit;
 
-	json_object_set_new(bm, "replication_key", json_string(spec->replication_key));
+	json_object_set_new(bm, "replication_key",
+						json_string(spec->replication_key));
 	bprops = json_pack("[s]", spec->replication_key);
-	st = writer_schema(w, spec->stream, p->schema, spec->key_properties, bprops);
+	st =
+		writer_schema(w, spec->stream, p->schema, spec->key_properties, bprops);
 	json_decref(bprops);
 	if (st != TAP_OK)
 		return st;
@@ -1120,8 +1145,9 @@ sync_run(const TapConfig *cfg, const Catalog *cat, const char *catalog_path,
 
 		names[0] = '\0';
 		for (size_t i = 0; i < cat->n && off < sizeof names - 1; i++)
-			off += (size_t) snprintf(names + off, sizeof names - off, "%s%s",
-									 i ? ", " : "", cat->streams[i].tap_stream_id);
+			off +=
+				(size_t) snprintf(names + off, sizeof names - off, "%s%s",
+								  i ? ", " : "", cat->streams[i].tap_stream_id);
 		log_info("selected streams: %s", names);
 	}
 
@@ -1166,7 +1192,8 @@ sync_run(const TapConfig *cfg, const Catalog *cat, const char *catalog_path,
 		for (d = 0; d < ndbs; d++)
 			if (same_db(dbs[d].dbname, cat->streams[i].database_name))
 				break;
-		st = plan_stream(&cat->streams[i], &dbs[d], cfg, catalog_path, &plans[i]);
+		st = plan_stream(&cat->streams[i], &dbs[d], cfg, catalog_path,
+						 &plans[i]);
 	}
 	if (st != TAP_OK)
 		goto out;
@@ -1184,7 +1211,8 @@ sync_run(const TapConfig *cfg, const Catalog *cat, const char *catalog_path,
 		if (resume_id && strcmp(cat->streams[i].tap_stream_id, resume_id) == 0)
 			order[norder++] = i;
 	for (size_t i = 0; i < cat->n; i++)
-		if (!(resume_id && strcmp(cat->streams[i].tap_stream_id, resume_id) == 0))
+		if (!(resume_id &&
+			  strcmp(cat->streams[i].tap_stream_id, resume_id) == 0))
 			order[norder++] = i;
 
 	for (size_t k = 0; k < norder && st == TAP_OK; k++)
@@ -1202,7 +1230,8 @@ sync_run(const TapConfig *cfg, const Catalog *cat, const char *catalog_path,
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		log_info("beginning sync of stream \"%s\" with method %s",
 				 p->spec->tap_stream_id,
-				 p->spec->method == REPL_INCREMENTAL ? "INCREMENTAL" : "FULL_TABLE");
+				 p->spec->method == REPL_INCREMENTAL ? "INCREMENTAL"
+													 : "FULL_TABLE");
 		state_set_currently_syncing(state, p->spec->tap_stream_id);
 		if (p->spec->method == REPL_INCREMENTAL)
 			st = sync_incremental(p, state, w);

@@ -22,16 +22,16 @@
 /* How a scalar type is described in JSON Schema. */
 typedef enum ScalarClass
 {
-	SC_INTEGER,   /* integer with bounds from bits */
-	SC_NUMERIC,   /* numeric(p,s): SIO's bounds; unconstrained: number */
-	SC_FLOAT,     /* number */
-	SC_BOOL,      /* boolean */
-	SC_BIT,       /* bit(1): boolean; bit(n > 1): string */
-	SC_CHARLEN,   /* string with maxLength from the typmod */
-	SC_STRING,    /* string */
-	SC_JSON,      /* string, or any JSON value with json_as_object */
-	SC_HSTORE,    /* object with empty properties */
-	SC_DATETIME,  /* string with format date-time */
+	SC_INTEGER,  /* integer with bounds from bits */
+	SC_NUMERIC,  /* numeric(p,s): SIO's bounds; unconstrained: number */
+	SC_FLOAT,    /* number */
+	SC_BOOL,     /* boolean */
+	SC_BIT,      /* bit(1): boolean; bit(n > 1): string */
+	SC_CHARLEN,  /* string with maxLength from the typmod */
+	SC_STRING,   /* string */
+	SC_JSON,     /* string, or any JSON value with json_as_object */
+	SC_HSTORE,   /* object with empty properties */
+	SC_DATETIME, /* string with format date-time */
 } ScalarClass;
 
 typedef struct ScalarType
@@ -39,8 +39,8 @@ typedef struct ScalarType
 	const char *typname;
 	ScalarClass cls;
 	EncKind enc;
-	bool rk;      /* valid replication key */
-	int bits;     /* SC_INTEGER only */
+	bool rk;  /* valid replication key */
+	int bits; /* SC_INTEGER only */
 } ScalarType;
 
 /*
@@ -250,34 +250,31 @@ scalar_schema(const ScalarType *sc, int typmod, bool nullable,
 	switch (sc->cls)
 	{
 		case SC_INTEGER:
-			{
-				json_int_t half = (json_int_t) 1 << (sc->bits - 2);
+		{
+			json_int_t half = (json_int_t) 1 << (sc->bits - 2);
 
-				/* -2^(bits-1) .. 2^(bits-1)-1, without overflowing int64 */
-				json_object_set_new(o, "type", type_list("integer", nullable));
-				json_object_set_new(o, "minimum",
-									json_integer(-half - half));
-				json_object_set_new(o, "maximum",
-									json_integer((half - 1) + half));
-				break;
-			}
+			/* -2^(bits-1) .. 2^(bits-1)-1, without overflowing int64 */
+			json_object_set_new(o, "type", type_list("integer", nullable));
+			json_object_set_new(o, "minimum", json_integer(-half - half));
+			json_object_set_new(o, "maximum", json_integer((half - 1) + half));
+			break;
+		}
 		case SC_NUMERIC:
-			{
-				int p, s;
-				NumericBounds b;
+		{
+			int p, s;
+			NumericBounds b;
 
-				json_object_set_new(o, "type", type_list("number", nullable));
-				if (numeric_typmod(typmod, &p, &s) &&
-					numeric_bounds(p, s, &b))
-				{
-					json_object_set_new(o, "exclusiveMaximum", json_true());
-					json_object_set_new(o, "maximum", b.maximum);
-					json_object_set_new(o, "multipleOf", b.multiple_of);
-					json_object_set_new(o, "exclusiveMinimum", json_true());
-					json_object_set_new(o, "minimum", b.minimum);
-				}
-				break;
+			json_object_set_new(o, "type", type_list("number", nullable));
+			if (numeric_typmod(typmod, &p, &s) && numeric_bounds(p, s, &b))
+			{
+				json_object_set_new(o, "exclusiveMaximum", json_true());
+				json_object_set_new(o, "maximum", b.maximum);
+				json_object_set_new(o, "multipleOf", b.multiple_of);
+				json_object_set_new(o, "exclusiveMinimum", json_true());
+				json_object_set_new(o, "minimum", b.minimum);
 			}
+			break;
+		}
 		case SC_FLOAT:
 			json_object_set_new(o, "type", type_list("number", nullable));
 			break;
@@ -285,9 +282,9 @@ scalar_schema(const ScalarType *sc, int typmod, bool nullable,
 			json_object_set_new(o, "type", type_list("boolean", nullable));
 			break;
 		case SC_BIT:
-			json_object_set_new(o, "type",
-								type_list(typmod == 1 ? "boolean" : "string",
-										  nullable));
+			json_object_set_new(
+				o, "type",
+				type_list(typmod == 1 ? "boolean" : "string", nullable));
 			break;
 		case SC_CHARLEN:
 			json_object_set_new(o, "type", type_list("string", nullable));
@@ -425,8 +422,7 @@ decimal_def(const char *name, NumericBounds *b)
  * out->def_name and out->def for numeric(p,s)[].
  */
 static void
-array_mapping(const ScalarType *sc, int typmod, bool nullable,
-			  TypeMapping *out)
+array_mapping(const ScalarType *sc, int typmod, bool nullable, TypeMapping *out)
 {
 	const char *def = "sdc_recursive_string_array";
 	char name[96];
@@ -442,22 +438,21 @@ array_mapping(const ScalarType *sc, int typmod, bool nullable,
 			def = "sdc_recursive_number_array";
 			break;
 		case SC_NUMERIC:
-			{
-				int p, s;
-				NumericBounds b;
+		{
+			int p, s;
+			NumericBounds b;
 
-				def = "sdc_recursive_number_array";
-				if (numeric_typmod(typmod, &p, &s) &&
-					numeric_bounds(p, s, &b))
-				{
-					snprintf(name, sizeof name,
-							 "sdc_recursive_decimal_%d_%d_array", p, s);
-					out->def_name = xstrdup(name);
-					out->def = decimal_def(name, &b);
-					def = name;
-				}
-				break;
+			def = "sdc_recursive_number_array";
+			if (numeric_typmod(typmod, &p, &s) && numeric_bounds(p, s, &b))
+			{
+				snprintf(name, sizeof name, "sdc_recursive_decimal_%d_%d_array",
+						 p, s);
+				out->def_name = xstrdup(name);
+				out->def = decimal_def(name, &b);
+				def = name;
 			}
+			break;
+		}
 		case SC_BOOL:
 			def = "sdc_recursive_boolean_array";
 			break;

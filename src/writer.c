@@ -56,8 +56,7 @@ cut_partial_line(Writer *w, size_t done_in_chunk)
 
 		if (end >= 0 &&
 			ftruncate(w->fd, end - (off_t) (done_in_chunk - keep)) == 0)
-			(void) lseek(w->fd, end - (off_t) (done_in_chunk - keep),
-						 SEEK_SET);
+			(void) lseek(w->fd, end - (off_t) (done_in_chunk - keep), SEEK_SET);
 	}
 }
 
@@ -71,7 +70,8 @@ give_up_blocked(Writer *w)
 {
 	log_warning("stopped while the target was not reading standard output "
 				"(for %d s); the last STATE it received is where the next "
-				"run resumes", WRITER_STOP_GRACE_MS / 1000);
+				"run resumes",
+				WRITER_STOP_GRACE_MS / 1000);
 	w->error = TAP_ERR_INTERRUPTED;
 	return w->error;
 }

@@ -28,8 +28,8 @@ typedef enum ReplMethod
 
 typedef struct StreamColumn
 {
-	char *name;       /* owned */
-	bool emit;        /* selected (or automatic) and supported */
+	char *name; /* owned */
+	bool emit;  /* selected (or automatic) and supported */
 	bool automatic;
 	bool unsupported;
 	char *sql_datatype; /* owned, or NULL: the catalog's sql-datatype */
@@ -37,14 +37,14 @@ typedef struct StreamColumn
 
 typedef struct StreamSpec
 {
-	char *tap_stream_id;  /* owned */
-	char *stream;         /* owned: the name in messages */
-	char *table_name;     /* owned */
-	char *schema_name;    /* owned */
-	char *database_name;  /* owned, or NULL: the configured database */
+	char *tap_stream_id; /* owned */
+	char *stream;        /* owned: the name in messages */
+	char *table_name;    /* owned */
+	char *schema_name;   /* owned */
+	char *database_name; /* owned, or NULL: the configured database */
 	bool is_view;
 	ReplMethod method;
-	char *replication_key; /* owned, or NULL */
+	char *replication_key;  /* owned, or NULL */
 	json_t *key_properties; /* owned: array of column names */
 	json_t *schema;         /* owned reference: the catalog's schema */
 	StreamColumn *cols;     /* owned: in the schema's property order */
@@ -53,7 +53,7 @@ typedef struct StreamSpec
 
 typedef struct Catalog
 {
-	StreamSpec *streams;  /* owned: the selected streams only */
+	StreamSpec *streams; /* owned: the selected streams only */
 	size_t n;
 } Catalog;
 

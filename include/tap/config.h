@@ -47,10 +47,10 @@ typedef struct TapConfig
 typedef struct ConfigKeyInfo
 {
 	const char *name;
-	const char *type;        /* JSON Schema type, e.g. "string", "integer" */
+	const char *type;         /* JSON Schema type, e.g. "string", "integer" */
 	const char *default_text; /* NULL when there is no default */
 	const char *description;
-	bool secret;             /* never printed */
+	bool secret;                /* never printed */
 	const char *const *choices; /* NULL-terminated allowed values, or NULL */
 } ConfigKeyInfo;
 

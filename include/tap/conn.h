@@ -24,12 +24,12 @@
 
 typedef struct PgSession
 {
-	PGconn *conn;        /* owned */
-	int server_version;  /* e.g. 150018 */
-	char *dbname;        /* owned: the database actually connected to */
-	char *copy_row;      /* libpq buffer of the last COPY row (PQfreemem) */
+	PGconn *conn;       /* owned */
+	int server_version; /* e.g. 150018 */
+	char *dbname;       /* owned: the database actually connected to */
+	char *copy_row;     /* libpq buffer of the last COPY row (PQfreemem) */
 	bool in_copy;
-	char sqlstate[6];    /* of the last server error, or "" */
+	char sqlstate[6]; /* of the last server error, or "" */
 } PgSession;
 
 /* Set by the SIGTERM/SIGINT handler; long waits give up when it is set. */
@@ -44,8 +44,7 @@ extern volatile sig_atomic_t conn_stop_requested;
 TapStatus conn_open(const TapConfig *cfg, const char *dbname, PgSession *s);
 /* conn_try_open: the same, but a failure is only a WARNING (for optional
  * databases); the status is still returned */
-TapStatus conn_try_open(const TapConfig *cfg, const char *dbname,
-						PgSession *s);
+TapStatus conn_try_open(const TapConfig *cfg, const char *dbname, PgSession *s);
 void conn_close(PgSession *s);
 
 /* conn_exec: runs a command that returns no rows. */

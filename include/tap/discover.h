@@ -22,27 +22,27 @@
 
 typedef struct DiscColumn
 {
-	char *name;          /* owned */
+	char *name; /* owned */
 	int attnum;
 	bool not_null;
 	bool is_pk;
-	char *sql_datatype;  /* owned: SIO's sql-datatype text */
-	PgType type;         /* strings owned by this column */
+	char *sql_datatype; /* owned: SIO's sql-datatype text */
+	PgType type;        /* strings owned by this column */
 } DiscColumn;
 
 typedef struct DiscTable
 {
-	char *schema;        /* owned */
-	char *name;          /* owned */
-	char relkind;        /* r p v m f */
-	int64_t row_count;   /* reltuples, -1 when unknown */
-	DiscColumn *cols;    /* owned, ordered by attnum; readable columns only */
+	char *schema;      /* owned */
+	char *name;        /* owned */
+	char relkind;      /* r p v m f */
+	int64_t row_count; /* reltuples, -1 when unknown */
+	DiscColumn *cols;  /* owned, ordered by attnum; readable columns only */
 	size_t ncols;
 } DiscTable;
 
 typedef struct DiscResult
 {
-	DiscTable *tables;   /* owned, ordered by schema, table */
+	DiscTable *tables; /* owned, ordered by schema, table */
 	size_t ntables;
 } DiscResult;
 
@@ -61,8 +61,7 @@ typedef struct TableRef
  * but the system schemas.
  */
 TapStatus discover_tables(PgSession *s, const TapConfig *cfg,
-						  const TableRef *only, size_t nonly,
-						  DiscResult *out);
+						  const TableRef *only, size_t nonly, DiscResult *out);
 void discover_result_fini(DiscResult *r);
 
 /* discover_entry: one SIO-shaped catalog entry for t (owned) */

@@ -19,34 +19,36 @@
 
 typedef enum EncKind
 {
-	ENC_STRING = 0,   /* any text: JSON string, escaped, invalid UTF-8 -> U+FFFD */
-	ENC_INTEGER,      /* int2/int4/int8: copied as a JSON integer */
-	ENC_NUMBER,       /* numeric, float4, float8: copied verbatim;
+	ENC_STRING =
+		0,         /* any text: JSON string, escaped, invalid UTF-8 -> U+FFFD */
+	ENC_INTEGER,   /* int2/int4/int8: copied as a JSON integer */
+	ENC_NUMBER,    /* numeric, float4, float8: copied verbatim;
 						 NaN, Infinity, -Infinity -> null */
-	ENC_BOOL,         /* t/f -> true/false */
-	ENC_BIT1,         /* bit(1): "1" -> true, "0" -> false */
-	ENC_JSON_RAW,     /* json/jsonb with json_as_object: the text verbatim */
-	ENC_HSTORE,       /* hstore text -> JSON object, NULL values -> null */
-	ENC_DATE,         /* 2024-02-29 -> "2024-02-29T00:00:00+00:00" */
-	ENC_TIMESTAMP,    /* timestamp without time zone -> "...T...+00:00" */
-	ENC_TIMESTAMPTZ,  /* timestamptz (UTC session) -> "...T...+00:00" */
-	ENC_TIME,         /* time -> "HH:MM:SS[.ffffff]", 24:00:00 kept */
-	ENC_TIMETZ,       /* timetz -> "HH:MM:SS[.ffffff]+HH:MM" */
-	ENC_BYTEA,        /* \x0102 -> "0102" */
-	ENC_ARRAY,        /* PostgreSQL array literal -> nested JSON arrays */
+	ENC_BOOL,      /* t/f -> true/false */
+	ENC_BIT1,      /* bit(1): "1" -> true, "0" -> false */
+	ENC_JSON_RAW,  /* json/jsonb with json_as_object: the text verbatim */
+	ENC_HSTORE,    /* hstore text -> JSON object, NULL values -> null */
+	ENC_DATE,      /* 2024-02-29 -> "2024-02-29T00:00:00+00:00" */
+	ENC_TIMESTAMP, /* timestamp without time zone -> "...T...+00:00" */
+	ENC_TIMESTAMPTZ, /* timestamptz (UTC session) -> "...T...+00:00" */
+	ENC_TIME,        /* time -> "HH:MM:SS[.ffffff]", 24:00:00 kept */
+	ENC_TIMETZ,      /* timetz -> "HH:MM:SS[.ffffff]+HH:MM" */
+	ENC_BYTEA,       /* \x0102 -> "0102" */
+	ENC_ARRAY,       /* PostgreSQL array literal -> nested JSON arrays */
 } EncKind;
 
 /* How one column is rendered. For ENC_ARRAY, elem says how elements are. */
 typedef struct Encoder
 {
 	EncKind kind;
-	EncKind elem;    /* element kind, for ENC_ARRAY only */
-	char delim;      /* array element delimiter: ',' (';' for box) */
+	EncKind elem; /* element kind, for ENC_ARRAY only */
+	char delim;   /* array element delimiter: ',' (';' for box) */
 } Encoder;
 
 /* Flags returned by encode_value */
-#define ENC_F_CLAMPED 0x1   /* BC / year > 9999 date or timestamp clamped */
-#define ENC_F_NONFINITE 0x2 /* infinity, -infinity or NaN (rendered clamped or null) */
+#define ENC_F_CLAMPED 0x1 /* BC / year > 9999 date or timestamp clamped */
+#define ENC_F_NONFINITE                                                        \
+	0x2 /* infinity, -infinity or NaN (rendered clamped or null) */
 
 /*
  * encode_value: appends the JSON rendering of s[0..n) to out. scratch is

@@ -30,10 +30,10 @@ void log_fini(void);
 /* log_scrub: replaces every secret in the NUL-terminated text, in place */
 void log_scrub(char *text);
 
-#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
-#define log_warning(...) log_msg(LOG_WARNING, __VA_ARGS__)
-#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+#define log_debug(...)    log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)     log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warning(...)  log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_error(...)    log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_critical(...) log_msg(LOG_CRITICAL, __VA_ARGS__)
 
 #endif

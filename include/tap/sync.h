@@ -19,8 +19,8 @@
 #include "tap/writer.h"
 
 /* How often a STATE goes out while a stream is syncing. */
-#define SYNC_STATE_EVERY_ROWS 10000
-#define SYNC_STATE_EVERY_SECONDS 5
+#define SYNC_STATE_EVERY_ROWS     10000
+#define SYNC_STATE_EVERY_SECONDS  5
 #define SYNC_METRIC_EVERY_SECONDS 60
 /* FULL_TABLE reads a table in block ranges of this many blocks (8 MiB of
  * 8 KiB pages): the resume granularity, and one COPY statement each */

@@ -18,26 +18,26 @@
 /* A column's type as reported by the server (strings borrowed). */
 typedef struct PgType
 {
-	const char *typname;     /* base pg_type.typname, e.g. "int4", "_int4" */
-	char typtype;            /* base pg_type.typtype: b c d e p r m */
-	char typcategory;        /* base pg_type.typcategory */
-	int typmod;              /* atttypmod, or the domain's typtypmod */
+	const char *typname; /* base pg_type.typname, e.g. "int4", "_int4" */
+	char typtype;        /* base pg_type.typtype: b c d e p r m */
+	char typcategory;    /* base pg_type.typcategory */
+	int typmod;          /* atttypmod, or the domain's typtypmod */
 	bool is_array;
 	const char *elem_typname; /* arrays: element base type name */
 	char elem_typtype;
 	char elem_typcategory;
-	char elem_delim;          /* pg_type.typdelim of the element */
+	char elem_delim; /* pg_type.typdelim of the element */
 } PgType;
 
 typedef struct TypeMapping
 {
-	bool supported;       /* false: inclusion "unsupported", schema {} */
+	bool supported;             /* false: inclusion "unsupported", schema {} */
 	bool valid_replication_key; /* can order an incremental sync */
 	Encoder enc;
-	json_t *schema;       /* owned: the property schema */
-	char *def_name;       /* owned or NULL: a definition the schema refers to
+	json_t *schema; /* owned: the property schema */
+	char *def_name; /* owned or NULL: a definition the schema refers to
 							 that is not one of the base six (numeric(p,s)[]) */
-	json_t *def;          /* owned or NULL: that definition's schema */
+	json_t *def;    /* owned or NULL: that definition's schema */
 } TypeMapping;
 
 /*

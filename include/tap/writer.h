@@ -25,9 +25,9 @@
 typedef struct Writer
 {
 	int fd;
-	Buf buf;         /* owned: whole lines only, between calls */
-	TapStatus error; /* sticky: the first write failure */
-	int64_t written; /* bytes written so far */
+	Buf buf;                     /* owned: whole lines only, between calls */
+	TapStatus error;             /* sticky: the first write failure */
+	int64_t written;             /* bytes written so far */
 	volatile sig_atomic_t *stop; /* borrowed, or NULL: a stop request ends
 									a write blocked on a reader that does
 									not read (TAP_ERR_INTERRUPTED) */

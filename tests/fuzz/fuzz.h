@@ -20,8 +20,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* fuzz_fail: prints why, and what was produced, then aborts */
-static inline void
-fuzz_fail(const char *why, const char *out, size_t n)
+static inline void fuzz_fail(const char *why, const char *out, size_t n)
 	__attribute__((noreturn));
 
 static inline void
@@ -43,21 +42,21 @@ fuzz_fail(const char *why, const char *out, size_t n)
  * scripts/fuzz.sh) the log is off, so libFuzzer runs fast and its own
  * output (and fuzz_fail's) stays readable; the corpus replay keeps it.
  */
-#define FUZZ_QUIET_LOGS \
-	int LLVMFuzzerInitialize(int *argc, char ***argv); \
-	int \
-	LLVMFuzzerInitialize(int *argc, char ***argv) \
-	{ \
-		const char *q = getenv("TAP_FUZZ_QUIET"); \
-		if (q != NULL && q[0] == '1') \
-			log_set_level((LogLevel) (LOG_CRITICAL + 1)); \
-		return 0; \
+#define FUZZ_QUIET_LOGS                                                        \
+	int LLVMFuzzerInitialize(int *argc, char ***argv);                         \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)                          \
+	{                                                                          \
+		const char *q = getenv("TAP_FUZZ_QUIET");                              \
+		if (q != NULL && q[0] == '1')                                          \
+			log_set_level((LogLevel) (LOG_CRITICAL + 1));                      \
+		return 0;                                                              \
 	}
 
-#define FUZZ_CHECK(cond, why, out, n) \
-	do { \
-		if (!(cond)) \
-			fuzz_fail((why), (out), (n)); \
+#define FUZZ_CHECK(cond, why, out, n)                                          \
+	do                                                                         \
+	{                                                                          \
+		if (!(cond))                                                           \
+			fuzz_fail((why), (out), (n));                                      \
 	} while (0)
 
 #endif

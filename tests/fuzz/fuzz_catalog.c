@@ -20,8 +20,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	Catalog cat;
 	char method[] = "FULL_TABLE";
 
-	if (docload_buffer((const char *) data, size, "fuzz.json", "catalog",
-					   false, &doc) != TAP_OK)
+	if (docload_buffer((const char *) data, size, "fuzz.json", "catalog", false,
+					   &doc) != TAP_OK)
 		return 0;
 	memset(&cfg, 0, sizeof cfg);
 	cfg.default_replication_method = method;
@@ -34,13 +34,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const StreamSpec *s = &cat.streams[i];
 
 			FUZZ_CHECK(s->tap_stream_id && s->stream && s->table_name &&
-					   s->schema_name, "a stream lacks a name", NULL, 0);
+						   s->schema_name,
+					   "a stream lacks a name", NULL, 0);
 			FUZZ_CHECK(json_is_array(s->key_properties),
 					   "key_properties is not an array", NULL, 0);
 			FUZZ_CHECK(json_is_object(json_object_get(s->schema, "properties")),
 					   "schema without properties", NULL, 0);
 			FUZZ_CHECK(s->method != REPL_INCREMENTAL ||
-					   s->replication_key != NULL,
+						   s->replication_key != NULL,
 					   "INCREMENTAL without a replication key", NULL, 0);
 			if (i > 0)
 				FUZZ_CHECK(strcmp(cat.streams[i - 1].tap_stream_id,

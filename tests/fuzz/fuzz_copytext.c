@@ -17,7 +17,7 @@
 
 typedef struct RefField
 {
-	size_t start;	/* offset in the reference's output */
+	size_t start; /* offset in the reference's output */
 	size_t n;
 	bool isnull;
 } RefField;
@@ -39,8 +39,7 @@ ref_hex(unsigned char c)
  * bytes) and up to MAXF fields; returns the number of fields or -1.
  */
 static int
-ref_split(const unsigned char *row, size_t len, unsigned char *dec,
-		  RefField *f)
+ref_split(const unsigned char *row, size_t len, unsigned char *dec, RefField *f)
 {
 	size_t end = len;
 	size_t i = 0;
@@ -108,7 +107,8 @@ ref_split(const unsigned char *row, size_t len, unsigned char *dec,
 			{
 				unsigned v = c - '0';
 
-				for (int k = 0; k < 2 && i < end && row[i] >= '0' && row[i] <= '7'; k++)
+				for (int k = 0;
+					 k < 2 && i < end && row[i] >= '0' && row[i] <= '7'; k++)
 					v = v * 8 + (row[i++] - '0');
 				c = (unsigned char) v;
 			}
@@ -160,7 +160,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	want = ref_split((const unsigned char *) row, len, dec, ref);
 	if (got != want)
 	{
-		fprintf(stderr, "copytext_split: %d fields, reference: %d\n", got, want);
+		fprintf(stderr, "copytext_split: %d fields, reference: %d\n", got,
+				want);
 		fuzz_fail("field count differs from the reference", row, len);
 	}
 	for (int i = 0; i < got && i < max; i++)
@@ -172,13 +173,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (f->isnull)
 			continue;
 		FUZZ_CHECK(f->n == 0 || inside(f->s, f->n, row, len) ||
-				   inside(f->s, f->n, scratch.data, scratch.len),
-				   "field points outside the row and the scratch buffer",
-				   row, len);
-		if (f->n != ref[i].n || (f->n && memcmp(f->s, dec + ref[i].start, f->n) != 0))
+					   inside(f->s, f->n, scratch.data, scratch.len),
+				   "field points outside the row and the scratch buffer", row,
+				   len);
+		if (f->n != ref[i].n ||
+			(f->n && memcmp(f->s, dec + ref[i].start, f->n) != 0))
 		{
-			fprintf(stderr, "field %d: got %zu bytes, reference %zu\n", i,
-					f->n, ref[i].n);
+			fprintf(stderr, "field %d: got %zu bytes, reference %zu\n", i, f->n,
+					ref[i].n);
 			fuzz_fail("field differs from the reference", row, len);
 		}
 	}

@@ -70,16 +70,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (enc.kind == ENC_JSON_RAW)
 		must_parse = json_check(s, n);
 	else if (enc.kind == ENC_ARRAY && enc.elem == ENC_JSON_RAW)
-		must_parse = false;		/* elements are server JSON; not checked */
+		must_parse = false; /* elements are server JSON; not checked */
 
 	encode_value(&out, &scratch, &enc, s, n);
 
 	FUZZ_CHECK(out.len > strlen(PREFIX) &&
-			   memcmp(out.data, PREFIX, strlen(PREFIX)) == 0,
-			   "encode_value wrote nothing or overwrote the buffer",
-			   out.data, out.len);
+				   memcmp(out.data, PREFIX, strlen(PREFIX)) == 0,
+			   "encode_value wrote nothing or overwrote the buffer", out.data,
+			   out.len);
 	FUZZ_CHECK(memchr(out.data, '\n', out.len) == NULL &&
-			   memchr(out.data, '\r', out.len) == NULL,
+				   memchr(out.data, '\r', out.len) == NULL,
 			   "output spans lines", out.data, out.len);
 	if (in_scratch)
 		FUZZ_CHECK(scratch.data == s && memcmp(s, val, n) == 0,

@@ -38,14 +38,10 @@ ref_seq_len(const unsigned char *p, size_t avail, size_t *bad)
 	{
 		unsigned char lead_lo, lead_hi, len, second_lo, second_hi;
 	} table[] = {
-		{0xC2, 0xDF, 2, 0x80, 0xBF},
-		{0xE0, 0xE0, 3, 0xA0, 0xBF},
-		{0xE1, 0xEC, 3, 0x80, 0xBF},
-		{0xED, 0xED, 3, 0x80, 0x9F},
-		{0xEE, 0xEF, 3, 0x80, 0xBF},
-		{0xF0, 0xF0, 4, 0x90, 0xBF},
-		{0xF1, 0xF3, 4, 0x80, 0xBF},
-		{0xF4, 0xF4, 4, 0x80, 0x8F},
+		{0xC2, 0xDF, 2, 0x80, 0xBF}, {0xE0, 0xE0, 3, 0xA0, 0xBF},
+		{0xE1, 0xEC, 3, 0x80, 0xBF}, {0xED, 0xED, 3, 0x80, 0x9F},
+		{0xEE, 0xEF, 3, 0x80, 0xBF}, {0xF0, 0xF0, 4, 0x90, 0xBF},
+		{0xF1, 0xF3, 4, 0x80, 0xBF}, {0xF4, 0xF4, 4, 0x80, 0x8F},
 	};
 
 	for (size_t t = 0; t < sizeof table / sizeof table[0]; t++)
@@ -122,7 +118,7 @@ check_string(const char *s, size_t n, const Buf *want)
 	FUZZ_CHECK(json_check(out.data, out.len),
 			   "json_check rejects jsonw_string output", out.data, out.len);
 	FUZZ_CHECK(json_string_length(v) == want->len &&
-			   memcmp(json_string_value(v), want->data, want->len) == 0,
+				   memcmp(json_string_value(v), want->data, want->len) == 0,
 			   "jsonw_string does not read back as the (repaired) input",
 			   out.data, out.len);
 	json_decref(v);
@@ -199,7 +195,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			buf_init(&got, 16);
 			jsonw_string(&got, big, pad + size);
 			FUZZ_CHECK(got.len == bigwant.len &&
-					   memcmp(got.data, bigwant.data, got.len) == 0,
+						   memcmp(got.data, bigwant.data, got.len) == 0,
 					   "a string cut into 64 KiB pieces escapes differently",
 					   NULL, 0);
 			buf_fini(&got);
@@ -219,7 +215,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		/* jansson stops at a NUL byte ("7\0" reads as 7); JSON has none */
 		FUZZ_CHECK(memchr(data, '\0', size) != NULL ||
-				   json_check((const char *) data, size),
+					   json_check((const char *) data, size),
 				   "json_check rejects a document jansson reads", NULL, 0);
 
 		buf_init(&out, 16);

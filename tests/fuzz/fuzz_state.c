@@ -20,13 +20,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *bm;
 	const char *cs;
 
-	if (docload_buffer((const char *) data, size, "fuzz.json", "state",
-					   true, &doc) != TAP_OK)
+	if (docload_buffer((const char *) data, size, "fuzz.json", "state", true,
+					   &doc) != TAP_OK)
 		return 0;
 	if (state_from_json(doc, "fuzz.json", &state) != TAP_OK)
 	{
-		FUZZ_CHECK(state == NULL, "failed state_from_json gave a state",
-				   NULL, 0);
+		FUZZ_CHECK(state == NULL, "failed state_from_json gave a state", NULL,
+				   0);
 		return 0;
 	}
 	FUZZ_CHECK(json_is_object(state), "state is not an object", NULL, 0);

@@ -205,46 +205,46 @@ jc_value(JsonCheck *c)
 	{
 		case '{':
 		case '[':
-			{
-				unsigned char close = *c->p == '{' ? '}' : ']';
-				bool obj = close == '}';
+		{
+			unsigned char close = *c->p == '{' ? '}' : ']';
+			bool obj = close == '}';
 
-				if (++c->depth > 10000)
-					return false;
-				c->p++;
-				jc_ws(c);
-				if (c->p < c->end && *c->p == close)
-				{
-					c->p++;
-					c->depth--;
-					return true;
-				}
-				for (;;)
-				{
-					if (obj)
-					{
-						jc_ws(c);
-						if (!jc_string(c))
-							return false;
-						jc_ws(c);
-						if (c->p >= c->end || *c->p++ != ':')
-							return false;
-					}
-					if (!jc_value(c))
-						return false;
-					jc_ws(c);
-					if (c->p >= c->end)
-						return false;
-					if (*c->p == close)
-						break;
-					if (*c->p++ != ',')
-						return false;
-				}
+			if (++c->depth > 10000)
+				return false;
+			c->p++;
+			jc_ws(c);
+			if (c->p < c->end && *c->p == close)
+			{
 				c->p++;
 				c->depth--;
-				ok = true;
-				break;
+				return true;
 			}
+			for (;;)
+			{
+				if (obj)
+				{
+					jc_ws(c);
+					if (!jc_string(c))
+						return false;
+					jc_ws(c);
+					if (c->p >= c->end || *c->p++ != ':')
+						return false;
+				}
+				if (!jc_value(c))
+					return false;
+				jc_ws(c);
+				if (c->p >= c->end)
+					return false;
+				if (*c->p == close)
+					break;
+				if (*c->p++ != ',')
+					return false;
+			}
+			c->p++;
+			c->depth--;
+			ok = true;
+			break;
+		}
 		case '"':
 			ok = jc_string(c);
 			break;

@@ -72,9 +72,9 @@ done_testing(void)
 	return tap_failed ? 1 : 0;
 }
 
-#define ok(cond, name) tap_ok((cond), (name))
+#define ok(cond, name)          tap_ok((cond), (name))
 #define is_str(got, want, name) tap_is_str((got), (want), (name))
-#define is_mem(got, gotlen, want, wantlen, name) \
+#define is_mem(got, gotlen, want, wantlen, name)                               \
 	tap_is_mem((got), (gotlen), (want), (wantlen), (name))
 #define is_int(got, want, name) tap_is_int((got), (want), (name))
 

@@ -121,11 +121,11 @@ cfg_same(const TapConfig *a, const TapConfig *b, const char *what)
 {
 	char name[256];
 
-#define SAME_STR(f) \
-	snprintf(name, sizeof name, "%s: " #f, what); \
+#define SAME_STR(f)                                                            \
+	snprintf(name, sizeof name, "%s: " #f, what);                              \
 	is_str(a->f, b->f, name);
-#define SAME_VAL(f) \
-	snprintf(name, sizeof name, "%s: " #f, what); \
+#define SAME_VAL(f)                                                            \
+	snprintf(name, sizeof name, "%s: " #f, what);                              \
 	is_int((long long) a->f, (long long) b->f, name);
 
 	SAME_STR(host);
@@ -139,11 +139,12 @@ cfg_same(const TapConfig *a, const TapConfig *b, const char *what)
 	SAME_STR(sslcert);
 	SAME_STR(sslkey);
 	snprintf(name, sizeof name, "%s: filter_dbs", what);
-	ok(list_eq(a->filter_dbs, a->n_filter_dbs, b->filter_dbs,
-			   b->n_filter_dbs), name);
+	ok(list_eq(a->filter_dbs, a->n_filter_dbs, b->filter_dbs, b->n_filter_dbs),
+	   name);
 	snprintf(name, sizeof name, "%s: filter_schemas", what);
 	ok(list_eq(a->filter_schemas, a->n_filter_schemas, b->filter_schemas,
-			   b->n_filter_schemas), name);
+			   b->n_filter_schemas),
+	   name);
 	SAME_VAL(include_schemas_in_destination_stream_name);
 	SAME_STR(default_replication_method);
 	SAME_VAL(itersize);
@@ -233,7 +234,8 @@ test_json_yaml_same(void)
 				   "\"default_replication_method\": \"INCREMENTAL\", "
 				   "\"itersize\": \"5000\", \"connect_timeout\": 10, "
 				   "\"json_as_object\": true, \"tap_id\": \"t1\", "
-				   "\"application_name\": \"etl-nightly\"}\n", &j);
+				   "\"application_name\": \"etl-nightly\"}\n",
+				   &j);
 	is_int(st, TAP_OK, "inline JSON config loads");
 	st = load_text("same.yaml",
 				   "host: db.example.com\n"
@@ -250,7 +252,8 @@ test_json_yaml_same(void)
 				   "connect_timeout: '10'\n"
 				   "json_as_object: TRUE\n"
 				   "tap_id: t1\n"
-				   "application_name: etl-nightly\n", &y);
+				   "application_name: etl-nightly\n",
+				   &y);
 	is_int(st, TAP_OK, "inline YAML config loads");
 	cfg_same(&j, &y, "inline json vs yaml");
 	is_str(j.sslmode, "require", "ssl \"true\" means sslmode require");
@@ -272,9 +275,9 @@ typedef struct BadCase
 {
 	const char *label;
 	const char *json;
-	const char *key;     /* must appear as "key" in the message */
-	const char *expect;  /* must also appear, or NULL */
-	const char *hidden;  /* must not appear, or NULL */
+	const char *key;    /* must appear as "key" in the message */
+	const char *expect; /* must also appear, or NULL */
+	const char *hidden; /* must not appear, or NULL */
 } BadCase;
 
 #define CONN "\"host\": \"h\", \"password\": \"" SECRET "\", "
@@ -283,40 +286,37 @@ static const BadCase bad_cases[] = {
 	{"dbname a number", "{" CONN "\"user\": \"u\", \"dbname\": 7}", "dbname",
 	 "must be a string, not 7", NULL},
 	{"host a list", "{\"host\": [\"a\"]}", "host", "must be a string", NULL},
-	{"user an object", "{" CONN "\"user\": {}}", "user", "not an object",
-	 NULL},
+	{"user an object", "{" CONN "\"user\": {}}", "user", "not an object", NULL},
 	{"password a number", "{\"host\": \"h\", \"password\": 9876543}",
 	 "password", "must be a string, not a number", "9876543"},
-	{"password a boolean", "{\"host\": \"h\", \"password\": true}",
-	 "password", "must be a string", NULL},
+	{"password a boolean", "{\"host\": \"h\", \"password\": true}", "password",
+	 "must be a string", NULL},
 	{"port abc", "{" CONN "\"port\": \"abc\"}", "port",
 	 "must be an integer from 1 to 65535, not \"abc\"", NULL},
 	{"port 0", "{" CONN "\"port\": 0}", "port", "not 0", NULL},
 	{"port 70000", "{" CONN "\"port\": 70000}", "port", "not 70000", NULL},
-	{"port \"70000\"", "{" CONN "\"port\": \"70000\"}", "port",
-	 "not \"70000\"", NULL},
-	{"port negative string", "{" CONN "\"port\": \"-1\"}", "port", NULL,
+	{"port \"70000\"", "{" CONN "\"port\": \"70000\"}", "port", "not \"70000\"",
 	 NULL},
+	{"port negative string", "{" CONN "\"port\": \"-1\"}", "port", NULL, NULL},
 	{"port real", "{" CONN "\"port\": 5432.5}", "port", "not 5432.5", NULL},
-	{"port whole real", "{" CONN "\"port\": 5432.0}", "port",
-	 "not 5432.0", NULL},
-	{"port boolean", "{" CONN "\"port\": true}", "port", "not true", NULL},
-	{"port with a space", "{" CONN "\"port\": \"54 32\"}", "port", NULL,
+	{"port whole real", "{" CONN "\"port\": 5432.0}", "port", "not 5432.0",
 	 NULL},
-	{"database_url mysql",
-	 "{\"database_url\": \"mysql://u:" SECRET "@h/db\"}", "database_url",
+	{"port boolean", "{" CONN "\"port\": true}", "port", "not true", NULL},
+	{"port with a space", "{" CONN "\"port\": \"54 32\"}", "port", NULL, NULL},
+	{"database_url mysql", "{\"database_url\": \"mysql://u:" SECRET "@h/db\"}",
+	 "database_url",
 	 "must be a postgres:// or postgresql:// URI (it starts with "
-	 "\"mysql://\")", SECRET},
-	{"database_url no scheme",
-	 "{\"database_url\": \"u:" SECRET "@h/db\"}", "database_url",
-	 "postgres://", SECRET},
+	 "\"mysql://\")",
+	 SECRET},
+	{"database_url no scheme", "{\"database_url\": \"u:" SECRET "@h/db\"}",
+	 "database_url", "postgres://", SECRET},
 	{"database_url a number", "{\"database_url\": 5}", "database_url",
 	 "must be a string", NULL},
 	{"sslmode unknown", "{" CONN "\"sslmode\": \"sometimes\"}", "sslmode",
 	 "must be one of disable, allow, prefer, require, verify-ca or "
-	 "verify-full, not \"sometimes\"", NULL},
-	{"sslmode a boolean", "{" CONN "\"sslmode\": true}", "sslmode", NULL,
+	 "verify-full, not \"sometimes\"",
 	 NULL},
+	{"sslmode a boolean", "{" CONN "\"sslmode\": true}", "sslmode", NULL, NULL},
 	{"ssl yes", "{" CONN "\"ssl\": \"yes\"}", "ssl",
 	 "must be true or false, not \"yes\"", NULL},
 	{"ssl 1", "{" CONN "\"ssl\": 1}", "ssl", "must be true or false", NULL},
@@ -325,39 +325,36 @@ static const BadCase bad_cases[] = {
 	 "\"/nonexistent/ca.crt\", which cannot be read: No such file", NULL},
 	{"sslcert a directory", "{" CONN "\"sslcert\": \"/\"}", "sslcert",
 	 "it is a directory", NULL},
-	{"sslkey a number", "{" CONN "\"sslkey\": 7}", "sslkey",
-	 "must be a string", NULL},
+	{"sslkey a number", "{" CONN "\"sslkey\": 7}", "sslkey", "must be a string",
+	 NULL},
 	{"sslkey under ~", "{" CONN "\"sslkey\": \"~/no/such.key\"}", "sslkey",
 	 "a leading ~ is not expanded", NULL},
 	{"filter_dbs a number", "{" CONN "\"filter_dbs\": 5}", "filter_dbs",
 	 "must be a list of strings or a comma-separated string, not 5", NULL},
-	{"filter_schemas with a number", "{" CONN
-	 "\"filter_schemas\": [\"a\", 1]}", "filter_schemas",
-	 "item 2 of the list is 1", NULL},
+	{"filter_schemas with a number", "{" CONN "\"filter_schemas\": [\"a\", 1]}",
+	 "filter_schemas", "item 2 of the list is 1", NULL},
 	{"filter_schemas an object", "{" CONN "\"filter_schemas\": {}}",
 	 "filter_schemas", "not an object", NULL},
-	{"include_schemas maybe", "{" CONN
-	 "\"include_schemas_in_destination_stream_name\": \"maybe\"}",
+	{"include_schemas maybe",
+	 "{" CONN "\"include_schemas_in_destination_stream_name\": \"maybe\"}",
 	 "include_schemas_in_destination_stream_name", "true or false", NULL},
-	{"replication method unknown", "{" CONN
-	 "\"default_replication_method\": \"SOMETIMES\"}",
+	{"replication method unknown",
+	 "{" CONN "\"default_replication_method\": \"SOMETIMES\"}",
 	 "default_replication_method",
 	 "must be one of FULL_TABLE, INCREMENTAL or LOG_BASED", NULL},
 	{"itersize 0", "{" CONN "\"itersize\": 0}", "itersize",
 	 "must be an integer from 1 to", NULL},
-	{"itersize negative", "{" CONN "\"itersize\": -5}", "itersize", NULL,
-	 NULL},
-	{"itersize 1e3", "{" CONN "\"itersize\": \"1e3\"}", "itersize", NULL,
-	 NULL},
+	{"itersize negative", "{" CONN "\"itersize\": -5}", "itersize", NULL, NULL},
+	{"itersize 1e3", "{" CONN "\"itersize\": \"1e3\"}", "itersize", NULL, NULL},
 	{"itersize real", "{" CONN "\"itersize\": 2.5}", "itersize", NULL, NULL},
-	{"itersize huge", "{" CONN "\"itersize\": 99999999999}", "itersize",
-	 NULL, NULL},
+	{"itersize huge", "{" CONN "\"itersize\": 99999999999}", "itersize", NULL,
+	 NULL},
 	{"application_name false", "{" CONN "\"application_name\": false}",
 	 "application_name", "(put the value in quotes)", NULL},
 	{"connect_timeout abc", "{" CONN "\"connect_timeout\": \"abc\"}",
 	 "connect_timeout", NULL, NULL},
-	{"connect_timeout 0", "{" CONN "\"connect_timeout\": 0}",
-	 "connect_timeout", NULL, NULL},
+	{"connect_timeout 0", "{" CONN "\"connect_timeout\": 0}", "connect_timeout",
+	 NULL, NULL},
 	{"json_as_object 1", "{" CONN "\"json_as_object\": \"1\"}",
 	 "json_as_object", NULL, NULL},
 	{"tap_id a number", "{" CONN "\"tap_id\": 3}", "tap_id", NULL, NULL},
@@ -389,28 +386,27 @@ test_bad_cases(void)
 		snprintf(name, sizeof name, "%s: one CRITICAL line", c->label);
 		nl = strchr(captured, '\n');
 		ok(strncmp(captured, "CRITICAL ", 9) == 0 && nl != NULL &&
-		   nl[1] == '\0', name);
+			   nl[1] == '\0',
+		   name);
 		snprintf(name, sizeof name, "%s: names the file", c->label);
 		ok(strstr(captured, "config file \"") != NULL &&
-		   strstr(captured, "/bad.json\"") != NULL, name);
+			   strstr(captured, "/bad.json\"") != NULL,
+		   name);
 		snprintf(keyq, sizeof keyq, "\"%s\"", c->key);
 		snprintf(name, sizeof name, "%s: names the key", c->label);
 		ok(strstr(captured, keyq) != NULL, name);
 		if (c->expect != NULL)
 		{
-			snprintf(name, sizeof name, "%s: says what is expected",
-					 c->label);
+			snprintf(name, sizeof name, "%s: says what is expected", c->label);
 			if (!ok(strstr(captured, c->expect) != NULL, name))
-				printf("#   message: %s#   wanted: %s\n", captured,
-					   c->expect);
+				printf("#   message: %s#   wanted: %s\n", captured, c->expect);
 		}
-		snprintf(name, sizeof name, "%s: no secret in the message",
-				 c->label);
+		snprintf(name, sizeof name, "%s: no secret in the message", c->label);
 		ok(strstr(captured, SECRET) == NULL &&
-		   (c->hidden == NULL || strstr(captured, c->hidden) == NULL), name);
-		snprintf(name, sizeof name, "%s: config left zeroed", c->label);
-		ok(cfg.host == NULL && cfg.sslmode == NULL && cfg.itersize == 0,
+			   (c->hidden == NULL || strstr(captured, c->hidden) == NULL),
 		   name);
+		snprintf(name, sizeof name, "%s: config left zeroed", c->label);
+		ok(cfg.host == NULL && cfg.sslmode == NULL && cfg.itersize == 0, name);
 	}
 }
 
@@ -426,12 +422,11 @@ test_connection_info(void)
 	char line[256];
 
 	unsetenv("DATABASE_URL");
-	st = load_text("noconn.json", "{\"user\": \"u\", \"dbname\": \"d\"}",
-				   &cfg);
+	st = load_text("noconn.json", "{\"user\": \"u\", \"dbname\": \"d\"}", &cfg);
 	is_int(st, TAP_ERR_INPUT, "no host, no database_url: error");
 	ok(strstr(captured, "no connection information") != NULL &&
-	   strstr(captured, "DATABASE_URL") != NULL &&
-	   strstr(captured, "noconn.json") != NULL,
+		   strstr(captured, "DATABASE_URL") != NULL &&
+		   strstr(captured, "noconn.json") != NULL,
 	   "no connection information: message");
 
 	setenv("DATABASE_URL",
@@ -456,7 +451,7 @@ test_connection_info(void)
 	st = load_text("envbad.json", "{\"user\": \"u\"}", &cfg);
 	is_int(st, TAP_ERR_INPUT, "bad DATABASE_URL: error");
 	ok(strstr(captured, "environment variable DATABASE_URL") != NULL &&
-	   strstr(captured, SECRET) == NULL,
+		   strstr(captured, SECRET) == NULL,
 	   "bad DATABASE_URL: names the variable, not the secret");
 	unsetenv("DATABASE_URL");
 }
@@ -495,35 +490,39 @@ test_values(void)
 	st = load_text("ssl.json", "{\"host\": \"h\", \"ssl\": false}", &cfg);
 	is_str(cfg.sslmode, "prefer", "ssl false means prefer");
 	config_fini(&cfg);
-	st = load_text("ssl2.json", "{\"host\": \"h\", \"ssl\": \"FALSE\"}",
-				   &cfg);
+	st = load_text("ssl2.json", "{\"host\": \"h\", \"ssl\": \"FALSE\"}", &cfg);
 	is_str(cfg.sslmode, "prefer", "ssl \"FALSE\" means prefer");
 	config_fini(&cfg);
-	st = load_text("sslwins.json", "{\"host\": \"h\", \"ssl\": false, "
-				   "\"sslmode\": \"verify-full\"}", &cfg);
+	st = load_text("sslwins.json",
+				   "{\"host\": \"h\", \"ssl\": false, "
+				   "\"sslmode\": \"verify-full\"}",
+				   &cfg);
 	is_str(cfg.sslmode, "verify-full", "sslmode wins over ssl false");
 	config_fini(&cfg);
-	st = load_text("sslwins2.json", "{\"host\": \"h\", "
-				   "\"sslmode\": \"Disable\", \"ssl\": true}", &cfg);
+	st = load_text("sslwins2.json",
+				   "{\"host\": \"h\", "
+				   "\"sslmode\": \"Disable\", \"ssl\": true}",
+				   &cfg);
 	is_str(cfg.sslmode, "disable", "sslmode wins over ssl true (any order)");
 	config_fini(&cfg);
 
-	st = load_text("port.json", "{\"host\": \"h\", \"port\": \"5432\"}",
-				   &cfg);
+	st = load_text("port.json", "{\"host\": \"h\", \"port\": \"5432\"}", &cfg);
 	is_int(st, TAP_OK, "port \"5432\" loads");
 	is_str(cfg.port, "5432", "port \"5432\" stored");
 	config_fini(&cfg);
-	st = load_text("port2.json", "{\"host\": \"h\", \"port\": \"05433\"}",
-				   &cfg);
+	st =
+		load_text("port2.json", "{\"host\": \"h\", \"port\": \"05433\"}", &cfg);
 	is_str(cfg.port, "5433", "port \"05433\" normalised");
 	config_fini(&cfg);
 	st = load_text("port3.json", "{\"host\": \"h\", \"port\": 65535}", &cfg);
 	is_str(cfg.port, "65535", "port 65535 ok");
 	config_fini(&cfg);
 
-	st = load_text("lists.json", "{\"host\": \"h\", "
+	st = load_text("lists.json",
+				   "{\"host\": \"h\", "
 				   "\"filter_schemas\": \" a , b,,c , \", "
-				   "\"filter_dbs\": [\"x\", \" y \", \"\"]}", &cfg);
+				   "\"filter_dbs\": [\"x\", \" y \", \"\"]}",
+				   &cfg);
 	is_int(st, TAP_OK, "lists load");
 	is_int((long long) cfg.n_filter_schemas, 3,
 		   "filter_schemas from a string: empty items dropped");
@@ -538,32 +537,40 @@ test_values(void)
 		is_str(cfg.filter_dbs[1], "y", "filter_dbs items trimmed");
 	config_fini(&cfg);
 
-	st = load_text("nulls.yaml", "host: h\nport: ~\nuser:\nsslmode: ''\n"
-				   "itersize: null\n", &cfg);
+	st = load_text("nulls.yaml",
+				   "host: h\nport: ~\nuser:\nsslmode: ''\n"
+				   "itersize: null\n",
+				   &cfg);
 	is_int(st, TAP_OK, "null and empty values load");
 	ok(cfg.port == NULL && cfg.user == NULL, "null means absent");
 	is_str(cfg.sslmode, "require", "empty sslmode means the default");
 	is_int(cfg.itersize, 20000, "null itersize means the default");
 	config_fini(&cfg);
 
-	st = load_text("unknown.json", "{\"host\": \"h\", \"foo\": 1, "
-				   "\"database\": \"d\"}", &cfg);
+	st = load_text("unknown.json",
+				   "{\"host\": \"h\", \"foo\": 1, "
+				   "\"database\": \"d\"}",
+				   &cfg);
 	is_int(st, TAP_OK, "unknown keys are not an error");
 	ok(strstr(captured, "WARNING config file \"") != NULL &&
-	   strstr(captured, "unknown.json\": unknown key \"foo\" is ignored\n")
-	   != NULL, "unknown key: one WARNING naming it");
+		   strstr(captured,
+				  "unknown.json\": unknown key \"foo\" is ignored\n") != NULL,
+	   "unknown key: one WARNING naming it");
 	ok(strstr(captured, "unknown key \"database\" is ignored (did you mean "
-			  "\"dbname\"?)") != NULL, "unknown key: hint for ML's name");
+						"\"dbname\"?)") != NULL,
+	   "unknown key: hint for ML's name");
 	config_fini(&cfg);
 	st = load_text("typo.yaml", "host: h\nsslmod: disable\n", &cfg);
 	ok(st == TAP_OK && strstr(captured, "unknown key \"sslmod\" is ignored "
-							  "(did you mean \"sslmode\"?)") != NULL,
+										"(did you mean \"sslmode\"?)") != NULL,
 	   "unknown key: hint for a misspelling");
 	config_fini(&cfg);
 
-	st = load_text("url.json", "{\"database_url\": "
+	st = load_text("url.json",
+				   "{\"database_url\": "
 				   "\"postgresql://me:p%40ss-W0rd@db.example.com/x"
-				   "?sslmode=verify-full&password=qp-Secret9\"}", &cfg);
+				   "?sslmode=verify-full&password=qp-Secret9\"}",
+				   &cfg);
 	is_int(st, TAP_OK, "postgresql:// URL loads");
 	is_str(cfg.sslmode, "verify-full",
 		   "the URL's sslmode is kept when the config sets none");
@@ -579,8 +586,10 @@ test_values(void)
 	ok(strstr(line, SECRET) == NULL, "password registered as a secret");
 	config_fini(&cfg);
 
-	st = load_text("rootsys.json", "{\"host\": \"h\", "
-				   "\"sslrootcert\": \"system\"}", &cfg);
+	st = load_text("rootsys.json",
+				   "{\"host\": \"h\", "
+				   "\"sslrootcert\": \"system\"}",
+				   &cfg);
 	is_int(st, TAP_OK, "sslrootcert \"system\" needs no file");
 	config_fini(&cfg);
 }
@@ -600,8 +609,7 @@ test_keys_table(void)
 		for (size_t j = i + 1; j < config_nkeys; j++)
 			if (strcmp(config_keys[i].name, config_keys[j].name) == 0)
 				unique = false;
-		if (config_keys[i].description == NULL ||
-			config_keys[i].type == NULL)
+		if (config_keys[i].description == NULL || config_keys[i].type == NULL)
 			described = false;
 		if (config_keys[i].secret)
 			secrets++;
@@ -628,7 +636,7 @@ test_missing_file(void)
 	capture_end();
 	is_int(st, TAP_ERR_INPUT, "missing config file: error");
 	ok(strstr(captured, "absent.json") != NULL &&
-	   strstr(captured, "No such file") != NULL,
+		   strstr(captured, "No such file") != NULL,
 	   "missing config file: message names it");
 }
 

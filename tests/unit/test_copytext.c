@@ -15,14 +15,14 @@
 typedef struct Want
 {
 	const char *s;
-	size_t n;		/* 0: strlen(s) */
+	size_t n; /* 0: strlen(s) */
 } Want;
 
 typedef struct RowCase
 {
 	const char *row;
-	size_t len;		/* 0: strlen(row) */
-	int nf;			/* expected return value */
+	size_t len; /* 0: strlen(row) */
+	int nf;     /* expected return value */
 	Want f[MAXF];
 } RowCase;
 
@@ -37,23 +37,42 @@ static const RowCase cases[] = {
 	{"\\N\tx\t\\N\n", 0, 3, {{NULL, 0}, {"x", 0}, {NULL, 0}}},
 	{"\\Nx\tx\\N\t\\\\N\n", 0, 3, {{"Nx", 0}, {"xN", 0}, {"\\N", 0}}},
 	{"\\n\n", 0, 1, {{"\n", 0}}},
-	{"a\\tb\\nc\\\\d\\re\\bf\\fg\\vh\n", 0, 1,
-	 {{"a\tb\nc\\d\re\bf\fg\vh", 0}}},
-	{"\\101\\60\\7\\1012\n", 0, 1, {{"A0\a" "A2", 0}}},
+	{"a\\tb\\nc\\\\d\\re\\bf\\fg\\vh\n", 0, 1, {{"a\tb\nc\\d\re\bf\fg\vh", 0}}},
+	{"\\101\\60\\7\\1012\n",
+	 0,
+	 1,
+	 {{"A0\a"
+	   "A2",
+	   0}}},
 	{"\\0\tx\n", 0, 2, {{"\0", 1}, {"x", 0}}},
-	{"\\400\\777\\08\n", 0, 1, {{"\0\xFF\0" "8", 4}}},
+	{"\\400\\777\\08\n",
+	 0,
+	 1,
+	 {{"\0\xFF\0"
+	   "8",
+	   4}}},
 	{"\\x41\\x4\\x4a4\\xFf\n", 0, 1, {{"A\x04J4\xFF", 0}}},
 	{"\\xg\\x\n", 0, 1, {{"xgx", 0}}},
 	{"\\q\\\"\\'\\N\\.\n", 0, 1, {{"q\"'N.", 0}}},
 	{"a\\\tb\tc\n", 0, 2, {{"a\tb", 0}, {"c", 0}}},
 	{"\\\t\t\\\t\n", 0, 2, {{"\t", 0}, {"\t", 0}}},
-	{"h\xC3\xA9llo\t\xF0\x9F\x98\x80\n", 0, 2,
+	{"h\xC3\xA9llo\t\xF0\x9F\x98\x80\n",
+	 0,
+	 2,
 	 {{"h\xC3\xA9llo", 0}, {"\xF0\x9F\x98\x80", 0}}},
 	{"a\r\n", 0, 1, {{"a\r", 0}}},
 	{"x\\\\\n", 0, 1, {{"x\\", 0}}},
 	{"", 0, 1, {{"", 0}}},
-	{"1\t2\t3\t4\t5\t6\t7\t8\n", 0, 8,
-	 {{"1", 0}, {"2", 0}, {"3", 0}, {"4", 0}, {"5", 0}, {"6", 0}, {"7", 0},
+	{"1\t2\t3\t4\t5\t6\t7\t8\n",
+	 0,
+	 8,
+	 {{"1", 0},
+	  {"2", 0},
+	  {"3", 0},
+	  {"4", 0},
+	  {"5", 0},
+	  {"6", 0},
+	  {"7", 0},
 	  {"8", 0}}},
 	/* malformed */
 	{"a\nb\n", 0, -1, {{NULL, 0}}},
@@ -125,7 +144,7 @@ static void
 test_pointers(void)
 {
 	const char *src = "plain\t\\tesc1\\t\tplain2\tesc2\\\\esc2\t\\N\t"
-		"\\x41\\x42\\x43\\x44\\x45\\x46\\x47\\x48\\x49\n";
+					  "\\x41\\x42\\x43\\x44\\x45\\x46\\x47\\x48\\x49\n";
 	size_t len = strlen(src);
 	char *row = malloc(len);
 	Buf scratch;

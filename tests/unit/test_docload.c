@@ -102,8 +102,8 @@ load_str(const char *name, const char *text, json_t **out)
  * and one CRITICAL line that names the file and contains want.
  */
 static void
-expect_error(const char *label, const char *name, const char *data,
-			 size_t len, const char *want)
+expect_error(const char *label, const char *name, const char *data, size_t len,
+			 const char *want)
 {
 	json_t *doc = NULL;
 	TapStatus st = load(name, data, len, false, &doc);
@@ -179,8 +179,8 @@ test_empty(void)
 	capture_begin();
 	st = docload_file(path, "state", true, false, &doc);
 	capture_end();
-	ok(st == TAP_ERR_INPUT && strstr(captured, "could not open state file")
-	   && strstr(captured, "No such file or directory"),
+	ok(st == TAP_ERR_INPUT && strstr(captured, "could not open state file") &&
+		   strstr(captured, "No such file or directory"),
 	   "missing file: error naming it");
 	capture_begin();
 	st = docload_file(tmpdir, "state", true, true, &doc);
@@ -202,14 +202,14 @@ test_bad_text(void)
 	expect_error("invalid UTF-8", "latin1.yaml", "a: 1\nb: caf\xe9\n", 13,
 				 "is not valid UTF-8: invalid byte 0xE9 at byte offset 11 "
 				 "(line 2)");
-	expect_error_str("overlong UTF-8", "overlong.json",
-					 "{\"a\": \"\xc0\xaf\"}", "byte offset 7");
+	expect_error_str("overlong UTF-8", "overlong.json", "{\"a\": \"\xc0\xaf\"}",
+					 "byte offset 7");
 	expect_error_str("UTF-8 surrogate", "surrogate.json",
 					 "{\"a\": \"\xed\xa0\x80\"}", "byte offset 7");
 	expect_error("UTF-16", "utf16.json", "\xff\xfe{\0}\0", 6,
 				 "is encoded in UTF-16");
-	is_int(load("bom.json", "\xef\xbb\xbf{\"a\": 1}", 11, false, &doc),
-		   TAP_OK, "a UTF-8 byte order mark is skipped");
+	is_int(load("bom.json", "\xef\xbb\xbf{\"a\": 1}", 11, false, &doc), TAP_OK,
+		   "a UTF-8 byte order mark is skipped");
 	json_decref(doc);
 }
 
@@ -229,8 +229,7 @@ test_syntax(void)
 					 "{\"bookmarks\": {\"a\": [1, 2", "line 1, column");
 	expect_error_str("JSON garbage after", "garbage.json", "{\"a\": 1} x",
 					 "end of file expected");
-	expect_error_str("neither JSON nor YAML", "neither.yaml",
-					 "a: b: c\n",
+	expect_error_str("neither JSON nor YAML", "neither.yaml", "a: b: c\n",
 					 "line 1, column 5: mapping values are not allowed in "
 					 "this context");
 	expect_error_str("YAML bad indentation", "indent.yaml",
@@ -245,14 +244,14 @@ test_syntax(void)
 					 "is empty (it holds only comments)");
 	expect_error_str("top-level YAML list", "list.yaml", "- a\n- b\n",
 					 "must contain a mapping (an object), not a sequence");
-	expect_error_str("top-level YAML scalar", "scalar.yaml",
-					 "just some text\n", "not a single value");
+	expect_error_str("top-level YAML scalar", "scalar.yaml", "just some text\n",
+					 "not a single value");
 	expect_error_str("multiple YAML documents", "multi.yaml",
 					 "a: 1\n---\nb: 2\n", "more than one YAML document");
 	expect_error_str("JSON duplicate key", "dup.json",
 					 "{\"a\": 1, \"b\": 2, \"a\": 3}", "duplicate");
-	expect_error_str("YAML duplicate key", "dup.yaml",
-					 "a: 1\nb: 2\na: 3\n", "line 3, column 1: duplicate key "
+	expect_error_str("YAML duplicate key", "dup.yaml", "a: 1\nb: 2\na: 3\n",
+					 "line 3, column 1: duplicate key "
 					 "\"a\"");
 	expect_error_str("YAML undefined alias", "alias.yaml", "a: *nope\n",
 					 "alias \"*nope\" refers to no anchor");
@@ -269,7 +268,7 @@ test_syntax(void)
 	is_int(load_str("flow.json", "{a: 1, b: [x, y],}", &doc), TAP_OK,
 		   "YAML flow mapping starting with '{' loads");
 	ok(json_integer_value(json_object_get(doc, "a")) == 1 &&
-	   json_array_size(json_object_get(doc, "b")) == 2,
+		   json_array_size(json_object_get(doc, "b")) == 2,
 	   "YAML flow mapping: values");
 	json_decref(doc);
 }
@@ -293,13 +292,14 @@ test_scalars(void)
 				  "s5: |\n  line\n"
 				  "t1: !!int \"17\"\nt2: !!float 2\n"
 				  "date: 2024-01-02\n"
-				  "host: db.example.com\n", &doc);
+				  "host: db.example.com\n",
+				  &doc);
 	is_int(st, TAP_OK, "scalars document loads");
 	if (doc == NULL)
 		return;
 #define GET(k) json_object_get(doc, k)
 	ok(json_is_null(GET("n1")) && json_is_null(GET("n2")) &&
-	   json_is_null(GET("n3")) && json_is_null(GET("n4")),
+		   json_is_null(GET("n3")) && json_is_null(GET("n4")),
 	   "null, ~, empty, NULL are null");
 	ok(json_is_true(GET("b1")) && json_is_false(GET("b2")),
 	   "true and False are booleans");
@@ -357,7 +357,8 @@ test_aliases(void)
 				  "both:\n"
 				  "  <<: [*e, *d]\n"
 				  "copy: *d\n"
-				  "list: [&x 1, *x, *x]\n", &doc);
+				  "list: [&x 1, *x, *x]\n",
+				  &doc);
 	is_int(st, TAP_OK, "anchors, aliases, merge keys load");
 	if (doc != NULL)
 	{
@@ -367,18 +368,16 @@ test_aliases(void)
 			   "merge key brings host");
 		is_int(json_integer_value(json_object_get(prod, "port")), 6543,
 			   "an explicit key wins over a merged one");
-		is_str(json_string_value(json_object_get(json_object_get(doc,
-																  "both"),
-												 "sslmode")),
+		is_str(json_string_value(
+				   json_object_get(json_object_get(doc, "both"), "sslmode")),
 			   "require", "merge of a list of mappings");
 		is_int(json_integer_value(json_object_get(copy, "port")), 5432,
 			   "alias of a mapping");
 		is_int((long long) json_array_size(json_object_get(doc, "list")), 3,
 			   "alias of a scalar");
 		json_object_set_new(copy, "port", json_integer(1));
-		is_int(json_integer_value(json_object_get(json_object_get(doc,
-																  "defaults"),
-												  "port")),
+		is_int(json_integer_value(
+				   json_object_get(json_object_get(doc, "defaults"), "port")),
 			   5432, "aliased nodes are copies, not shared");
 		json_decref(doc);
 	}
@@ -401,13 +400,13 @@ test_aliases(void)
 
 	/* the same in flow style, which is tried as JSON first */
 	n = 0;
-	n += (size_t) snprintf(bomb + n, 4096 - n,
-						   "{a: &a [x,x,x,x,x,x,x,x,x,x]");
+	n += (size_t) snprintf(bomb + n, 4096 - n, "{a: &a [x,x,x,x,x,x,x,x,x,x]");
 	for (char c = 'b'; c <= 'j'; c++)
 		n += (size_t) snprintf(bomb + n, 4096 - n,
 							   ", %c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,"
-							   "*%c]", c, c, c - 1, c - 1, c - 1, c - 1, c - 1,
-							   c - 1, c - 1, c - 1, c - 1, c - 1);
+							   "*%c]",
+							   c, c, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1,
+							   c - 1, c - 1, c - 1, c - 1);
 	n += (size_t) snprintf(bomb + n, 4096 - n, "}");
 	t0 = now_seconds();
 	expect_error("billion laughs, flow style", "lol.json", bomb, n,
@@ -575,8 +574,9 @@ test_size(void)
 	capture_end();
 	is_int(st, TAP_ERR_INPUT, "100 MB file: TAP_ERR_INPUT");
 	ok(strstr(captured, "config file \"") != NULL &&
-	   strstr(captured, "huge.json\" is too large (104857600 bytes; the "
-			  "limit is 64 MiB)") != NULL, "100 MB file: message");
+		   strstr(captured, "huge.json\" is too large (104857600 bytes; the "
+							"limit is 64 MiB)") != NULL,
+	   "100 MB file: message");
 	ok(now_seconds() - t0 < 0.5, "100 MB file: refused without reading");
 	unlink(path);
 }
@@ -593,8 +593,9 @@ test_buffer(void)
 	capture_begin();
 	st = docload_buffer("[]", 2, "<stdin>", "catalog", false, &doc);
 	capture_end();
-	ok(st == TAP_ERR_INPUT && strstr(captured, "catalog file \"<stdin>\" "
-									 "must contain a JSON object") != NULL,
+	ok(st == TAP_ERR_INPUT &&
+		   strstr(captured, "catalog file \"<stdin>\" "
+							"must contain a JSON object") != NULL,
 	   "docload_buffer: message uses name and what");
 	st = docload_buffer("{\"streams\": []}", 15, "c", "catalog", false, &doc);
 	ok(st == TAP_OK && json_is_array(json_object_get(doc, "streams")),

@@ -13,8 +13,8 @@
 #include "tap.h"
 
 #define FFFD "\xEF\xBF\xBD"
-#define CL ENC_F_CLAMPED
-#define NF ENC_F_NONFINITE
+#define CL   ENC_F_CLAMPED
+#define NF   ENC_F_NONFINITE
 
 typedef struct Case
 {
@@ -26,20 +26,62 @@ typedef struct Case
 	int flags;
 } Case;
 
-#define S(in, want) {ENC_STRING, ENC_STRING, ',', in, want, 0}
-#define I(in, want) {ENC_INTEGER, ENC_STRING, ',', in, want, 0}
-#define N(in, want, fl) {ENC_NUMBER, ENC_STRING, ',', in, want, fl}
-#define B(in, want) {ENC_BOOL, ENC_STRING, ',', in, want, 0}
-#define B1(in, want) {ENC_BIT1, ENC_STRING, ',', in, want, 0}
-#define J(in, want) {ENC_JSON_RAW, ENC_STRING, ',', in, want, 0}
-#define H(in, want) {ENC_HSTORE, ENC_STRING, ',', in, want, 0}
-#define D(in, want, fl) {ENC_DATE, ENC_STRING, ',', in, want, fl}
-#define TS(in, want, fl) {ENC_TIMESTAMP, ENC_STRING, ',', in, want, fl}
-#define TZ(in, want, fl) {ENC_TIMESTAMPTZ, ENC_STRING, ',', in, want, fl}
-#define T(in, want) {ENC_TIME, ENC_STRING, ',', in, want, 0}
-#define TT(in, want) {ENC_TIMETZ, ENC_STRING, ',', in, want, 0}
-#define BY(in, want) {ENC_BYTEA, ENC_STRING, ',', in, want, 0}
-#define A(el, in, want, fl) {ENC_ARRAY, el, ',', in, want, fl}
+#define S(in, want)                                                            \
+	{                                                                          \
+		ENC_STRING, ENC_STRING, ',', in, want, 0                               \
+	}
+#define I(in, want)                                                            \
+	{                                                                          \
+		ENC_INTEGER, ENC_STRING, ',', in, want, 0                              \
+	}
+#define N(in, want, fl)                                                        \
+	{                                                                          \
+		ENC_NUMBER, ENC_STRING, ',', in, want, fl                              \
+	}
+#define B(in, want)                                                            \
+	{                                                                          \
+		ENC_BOOL, ENC_STRING, ',', in, want, 0                                 \
+	}
+#define B1(in, want)                                                           \
+	{                                                                          \
+		ENC_BIT1, ENC_STRING, ',', in, want, 0                                 \
+	}
+#define J(in, want)                                                            \
+	{                                                                          \
+		ENC_JSON_RAW, ENC_STRING, ',', in, want, 0                             \
+	}
+#define H(in, want)                                                            \
+	{                                                                          \
+		ENC_HSTORE, ENC_STRING, ',', in, want, 0                               \
+	}
+#define D(in, want, fl)                                                        \
+	{                                                                          \
+		ENC_DATE, ENC_STRING, ',', in, want, fl                                \
+	}
+#define TS(in, want, fl)                                                       \
+	{                                                                          \
+		ENC_TIMESTAMP, ENC_STRING, ',', in, want, fl                           \
+	}
+#define TZ(in, want, fl)                                                       \
+	{                                                                          \
+		ENC_TIMESTAMPTZ, ENC_STRING, ',', in, want, fl                         \
+	}
+#define T(in, want)                                                            \
+	{                                                                          \
+		ENC_TIME, ENC_STRING, ',', in, want, 0                                 \
+	}
+#define TT(in, want)                                                           \
+	{                                                                          \
+		ENC_TIMETZ, ENC_STRING, ',', in, want, 0                               \
+	}
+#define BY(in, want)                                                           \
+	{                                                                          \
+		ENC_BYTEA, ENC_STRING, ',', in, want, 0                                \
+	}
+#define A(el, in, want, fl)                                                    \
+	{                                                                          \
+		ENC_ARRAY, el, ',', in, want, fl                                       \
+	}
 
 static const Case cases[] = {
 	/* strings */
@@ -48,7 +90,9 @@ static const Case cases[] = {
 	S("ab ", "\"ab \""),
 	S("q\"uote\\back\nline\t", "\"q\\\"uote\\\\back\\nline\\t\""),
 	S("h\xC3\xA9llo \xF0\x9F\x98\x80", "\"h\xC3\xA9llo \xF0\x9F\x98\x80\""),
-	S("bad\xFF" "byte", "\"bad" FFFD "byte\""),
+	S("bad\xFF"
+	  "byte",
+	  "\"bad" FFFD "byte\""),
 	S("P1Y2M3DT4H5M6S", "\"P1Y2M3DT4H5M6S\""),
 	S("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
 	  "\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\""),
@@ -171,8 +215,8 @@ static const Case cases[] = {
 	TS("-infinity", "\"0001-01-01T00:00:00+00:00\"", NF),
 	TS("0044-03-15 12:00:00.5 BC", "\"0001-01-01T00:00:00+00:00\"", CL),
 	TS("12345-01-01 00:00:00.25", "\"9999-12-31T23:59:59.999999+00:00\"", CL),
-	TS("294276-12-31 23:59:59.999999",
-	   "\"9999-12-31T23:59:59.999999+00:00\"", CL),
+	TS("294276-12-31 23:59:59.999999", "\"9999-12-31T23:59:59.999999+00:00\"",
+	   CL),
 	TS("2024-01-02 03:04:05.1234567", "\"2024-01-02 03:04:05.1234567\"", 0),
 	TS("2024-01-02 03:04:05.", "\"2024-01-02 03:04:05.\"", 0),
 	TS("2024-01-02T03:04:05", "\"2024-01-02T03:04:05\"", 0),
@@ -255,8 +299,8 @@ static const Case cases[] = {
 	  "[\"line\\nbreak\",\"tab\\tx\"]", 0),
 	A(ENC_STRING, "{\"\xFF\"}", "[\"" FFFD "\"]", 0),
 	A(ENC_STRING, "{N\\ULL}", "[\"NULL\"]", 0),
-	A(ENC_STRING, "{{a,\"b c\"},{NULL,d}}",
-	  "[[\"a\",\"b c\"],[null,\"d\"]]", 0),
+	A(ENC_STRING, "{{a,\"b c\"},{NULL,d}}", "[[\"a\",\"b c\"],[null,\"d\"]]",
+	  0),
 	{ENC_ARRAY, ENC_STRING, ';', "{(1,1),(0,0);(2,2),(1,1)}",
 	 "[\"(1,1),(0,0)\",\"(2,2),(1,1)\"]", 0},
 	{ENC_ARRAY, ENC_STRING, ';', "{\"(1,1),(0,0)\"}", "[\"(1,1),(0,0)\"]", 0},
@@ -320,9 +364,9 @@ static const char *
 kind_name(EncKind k)
 {
 	static const char *const names[] = {
-		"string", "integer", "number", "bool", "bit1", "json", "hstore",
-		"date", "timestamp", "timestamptz", "time", "timetz", "bytea",
-		"array",
+		"string", "integer", "number", "bool",      "bit1",
+		"json",   "hstore",  "date",   "timestamp", "timestamptz",
+		"time",   "timetz",  "bytea",  "array",
 	};
 
 	return (unsigned) k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
@@ -371,8 +415,9 @@ test_cases(void)
 				 c->kind == ENC_ARRAY ? kind_name(c->elem) : "", c->in);
 		sanitize(name);
 		ok(out.len >= 2 && memcmp(out.data, "P:", 2) == 0 &&
-		   out.len - 2 == strlen(c->want) &&
-		   memcmp(out.data + 2, c->want, out.len - 2) == 0, name);
+			   out.len - 2 == strlen(c->want) &&
+			   memcmp(out.data + 2, c->want, out.len - 2) == 0,
+		   name);
 		if (out.len - 2 != strlen(c->want) ||
 			memcmp(out.data + 2, c->want, out.len - 2) != 0)
 		{
@@ -381,8 +426,8 @@ test_cases(void)
 		}
 		if (flags != c->flags)
 		{
-			snprintf(name, sizeof(name), "flags of %s: %s",
-					 kind_name(c->kind), c->in);
+			snprintf(name, sizeof(name), "flags of %s: %s", kind_name(c->kind),
+					 c->in);
 			sanitize(name);
 			is_int(flags, c->flags, name);
 		}
@@ -426,14 +471,14 @@ test_valid_json(void)
 			if (c->kind == ENC_JSON_RAW ||
 				(c->kind == ENC_ARRAY && c->elem == ENC_JSON_RAW))
 				continue;
-			v = json_loadb(out.data, out.len,
-						   JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+			v = json_loadb(out.data, out.len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+						   NULL);
 			if (v == NULL || memchr(out.data, '\n', out.len) != NULL)
 			{
 				if (bad++ == 0)
 					printf("# first failure: %s '%.*s' -> '%.*s'\n",
-						   kind_name(c->kind), (int) k, c->in,
-						   (int) out.len, out.data);
+						   kind_name(c->kind), (int) k, c->in, (int) out.len,
+						   out.data);
 			}
 			json_decref(v);
 		}
@@ -554,7 +599,8 @@ test_big_values(void)
 		in[i] = "0123456789abcdef"[i % 16];
 	encode_value(&out, &scratch, &bytea, in, n + 2);
 	ok(out.len == n + 2 && out.data[0] == '"' && out.data[n + 1] == '"' &&
-	   memcmp(out.data + 1, in + 2, n) == 0, "1 MiB bytea copied");
+		   memcmp(out.data + 1, in + 2, n) == 0,
+	   "1 MiB bytea copied");
 
 	/* {"x\"x\"...","y"} with a long first element */
 	buf_reset(&out);
@@ -576,7 +622,7 @@ test_big_values(void)
 		}
 	}
 	ok(same && out.len > 8 && memcmp(out.data, "[\"", 2) == 0 &&
-	   memcmp(out.data + out.len - 6, "\",\"y\"]", 6) == 0,
+		   memcmp(out.data + out.len - 6, "\",\"y\"]", 6) == 0,
 	   "array element of half a million escaped quotes");
 	free(in);
 	buf_fini(&out);

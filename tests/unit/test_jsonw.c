@@ -16,8 +16,8 @@
 typedef struct StrCase
 {
 	const char *in;
-	size_t n;			/* 0: strlen(in) */
-	const char *want;	/* without the surrounding quotes */
+	size_t n;         /* 0: strlen(in) */
+	const char *want; /* without the surrounding quotes */
 } StrCase;
 
 #define FFFD "\xEF\xBF\xBD"
@@ -50,20 +50,34 @@ static const StrCase str_cases[] = {
 	{"\xEF\xBF\xBF", 0, "\xEF\xBF\xBF"},
 	{"\xF0\x90\x80\x80", 0, "\xF0\x90\x80\x80"},
 	{"\xF4\x8F\xBF\xBF", 0, "\xF4\x8F\xBF\xBF"},
-	{"\xEF\xBB\xBF" "bom", 0, "\xEF\xBB\xBF" "bom"},
-	{"abcdefgh\xC3\xA9" "abcdefgh", 0, "abcdefgh\xC3\xA9" "abcdefgh"},
+	{"\xEF\xBB\xBF"
+	 "bom",
+	 0,
+	 "\xEF\xBB\xBF"
+	 "bom"},
+	{"abcdefgh\xC3\xA9"
+	 "abcdefgh",
+	 0,
+	 "abcdefgh\xC3\xA9"
+	 "abcdefgh"},
 	/* invalid UTF-8: one U+FFFD per maximal subpart */
 	{"\x80", 0, FFFD},
 	{"\xBF", 0, FFFD},
-	{"a\x80" "b", 0, "a" FFFD "b"},
+	{"a\x80"
+	 "b",
+	 0, "a" FFFD "b"},
 	{"\x80\x80", 0, FFFD FFFD},
 	{"\xC0\xAF", 0, FFFD FFFD},
 	{"\xC1\xBF", 0, FFFD FFFD},
 	{"\xC3", 0, FFFD},
-	{"\xC3" "A", 0, FFFD "A"},
+	{"\xC3"
+	 "A",
+	 0, FFFD "A"},
 	{"\xC3\xC3\xA9", 0, FFFD "\xC3\xA9"},
 	{"\xE2\x82", 0, FFFD},
-	{"\xE2\x82" "a", 0, FFFD "a"},
+	{"\xE2\x82"
+	 "a",
+	 0, FFFD "a"},
 	{"\xE2", 0, FFFD},
 	{"\xE0\x80\x80", 0, FFFD FFFD FFFD},
 	{"\xE0\x9F\xBF", 0, FFFD FFFD FFFD},
@@ -73,7 +87,9 @@ static const StrCase str_cases[] = {
 	{"\xF0\x8F\xBF\xBF", 0, FFFD FFFD FFFD FFFD},
 	{"\xF0\x9F\x98", 0, FFFD},
 	{"\xF0\x9F", 0, FFFD},
-	{"\xF0\x9F\x98" "x", 0, FFFD "x"},
+	{"\xF0\x9F\x98"
+	 "x",
+	 0, FFFD "x"},
 	{"\xF4\x90\x80\x80", 0, FFFD FFFD FFFD FFFD},
 	{"\xF5\x80\x80\x80", 0, FFFD FFFD FFFD FFFD},
 	{"\xF8\x88\x80\x80\x80", 0, FFFD FFFD FFFD FFFD FFFD},
@@ -165,8 +181,10 @@ ref_escape(Buf *b, const unsigned char *s, size_t n)
 			i++;
 			continue;
 		}
-		len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 :
-			(c & 0xF8) == 0xF0 ? 4 : 0;
+		len = (c & 0xE0) == 0xC0   ? 2
+			  : (c & 0xF0) == 0xE0 ? 3
+			  : (c & 0xF8) == 0xF0 ? 4
+								   : 0;
 		if (len == 0 || !ref_prefix_ok(s + i, 1, len))
 		{
 			buf_append(b, FFFD, 3);
@@ -178,7 +196,7 @@ ref_escape(Buf *b, const unsigned char *s, size_t n)
 			if (!ref_prefix_ok(s + i, k, len))
 				break;
 		}
-		k--;					/* the longest valid prefix */
+		k--; /* the longest valid prefix */
 		if (k == len)
 			buf_append(b, s + i, len);
 		else
@@ -293,7 +311,8 @@ test_table(void)
 		jsonw_string_body(&b, c->in, n);
 		snprintf(name, sizeof(name), "string body case %zu", i);
 		ok(b.len == 2 + strlen(c->want) && memcmp(b.data, "k=", 2) == 0 &&
-		   memcmp(b.data + 2, c->want, b.len - 2) == 0, name);
+			   memcmp(b.data + 2, c->want, b.len - 2) == 0,
+		   name);
 	}
 	buf_fini(&b);
 	buf_fini(&want);
@@ -341,8 +360,8 @@ test_reference(void)
 			uint32_t r = rng();
 
 			/* mostly high bytes, to hit every UTF-8 state */
-			s[i] = (r & 3) ? (unsigned char) (0x80 + (r >> 8) % 0x80) :
-				(unsigned char) ((r >> 8) & 0xFF);
+			s[i] = (r & 3) ? (unsigned char) (0x80 + (r >> 8) % 0x80)
+						   : (unsigned char) ((r >> 8) & 0xFF);
 		}
 		buf_reset(&got);
 		buf_reset(&want);
@@ -429,8 +448,9 @@ static void
 test_long(void)
 {
 	static const char *const probes[] = {
-		"\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xE2\x82",
-		"\xF0\x9F\x98", "\x80\x80\x80\x80\x80", "\"\n",
+		"\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+		"\xE2\x82", "\xF0\x9F\x98", "\x80\x80\x80\x80\x80",
+		"\"\n",
 	};
 	size_t big = 64 * 1024;
 	char *s = malloc(big + 64);
@@ -565,14 +585,30 @@ static void
 test_is_number(void)
 {
 	static const char *const good[] = {
-		"0", "-0", "1", "-1", "10", "1.5", "0.5", "1e5", "1E+5", "1e-5",
-		"1.50", "0.0000001", "12345678901234567890123", "-0.0e0",
-		"1.7976931348623157e+308", "5e-324", "-12.5", "0e0",
+		"0",
+		"-0",
+		"1",
+		"-1",
+		"10",
+		"1.5",
+		"0.5",
+		"1e5",
+		"1E+5",
+		"1e-5",
+		"1.50",
+		"0.0000001",
+		"12345678901234567890123",
+		"-0.0e0",
+		"1.7976931348623157e+308",
+		"5e-324",
+		"-12.5",
+		"0e0",
 	};
 	static const char *const bad[] = {
-		"", "-", "01", "-01", "1.", ".5", "+1", "1e", "1e+", "NaN",
-		"Infinity", "-Infinity", "0x10", " 1", "1 ", "1.5.5", "--1", "-.5",
-		"1e5.5", "1.e5", "e5", "1,5", "00", "inf", "1e5e5",
+		"",    "-",     "01",  "-01",      "1.",        ".5",   "+1",
+		"1e",  "1e+",   "NaN", "Infinity", "-Infinity", "0x10", " 1",
+		"1 ",  "1.5.5", "--1", "-.5",      "1e5.5",     "1.e5", "e5",
+		"1,5", "00",    "inf", "1e5e5",
 	};
 	char name[64];
 	size_t i;
@@ -618,8 +654,7 @@ test_value(void)
 	json_object_set_new(v, "f", json_false());
 	json_object_set_new(v, "n", json_null());
 	json_object_set_new(v, "e", json_object());
-	json_object_set_new(v, "arr", json_pack("[i,[],[s,f],{}]", -7, "",
-											1e-38));
+	json_object_set_new(v, "arr", json_pack("[i,[],[s,f],{}]", -7, "", 1e-38));
 	json_object_set_new(v, "min", json_integer(INT64_MIN));
 	json_object_set_new(v, "one", json_real(1.0));
 	jsonw_value(&b, v);

@@ -9,21 +9,22 @@
 #include "tap/typemap.h"
 #include "tap.h"
 
-#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_PRESERVE_ORDER)
+#define DUMP_FLAGS                                                             \
+	(JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_PRESERVE_ORDER)
 
 /* numeric typmods: ((p << 16) | (s & 0x7ff)) + 4 */
-#define NUMTM(p, s) ((((p) << 16) | ((s) & 0x7ff)) + 4)
+#define NUMTM(p, s) ((((p) << 16) | ((s) &0x7ff)) + 4)
 
 typedef struct Case
 {
-	const char *name;     /* test name */
-	const char *typname;  /* base type, or the element's for arrays */
+	const char *name;    /* test name */
+	const char *typname; /* base type, or the element's for arrays */
 	char typtype;
 	int typmod;
 	bool is_array;
 	bool nullable;
 	bool json_as_object;
-	const char *schema;   /* expected, compact */
+	const char *schema; /* expected, compact */
 	bool supported;
 	bool rk;
 	EncKind kind;
@@ -32,9 +33,9 @@ typedef struct Case
 	const char *def;
 } Case;
 
-#define N(t) "{\"type\":[\"null\",\"" t "\"]}"
+#define N(t)     "{\"type\":[\"null\",\"" t "\"]}"
 #define ITEMS(d) "\"items\":{\"$ref\":\"#/definitions/" d "\"}"
-#define ARR(d) "{\"type\":[\"null\",\"array\"]," ITEMS(d) "}"
+#define ARR(d)   "{\"type\":[\"null\",\"array\"]," ITEMS(d) "}"
 
 static const Case cases[] = {
 	/* integers: SIO's bounds as integer literals */
@@ -83,26 +84,25 @@ static const Case cases[] = {
 	 "\"maximum\":1e23,\"multipleOf\":0.01,\"exclusiveMinimum\":true,"
 	 "\"minimum\":-1e23}",
 	 true, true, ENC_NUMBER},
-	{"numeric(3,-2) (PG15 negative scale)", "numeric", 'b', NUMTM(3, -2),
-	 false, true, false,
+	{"numeric(3,-2) (PG15 negative scale)", "numeric", 'b', NUMTM(3, -2), false,
+	 true, false,
 	 "{\"type\":[\"null\",\"number\"],\"exclusiveMaximum\":true,"
 	 "\"maximum\":100000,\"multipleOf\":100,\"exclusiveMinimum\":true,"
 	 "\"minimum\":-100000}",
 	 true, true, ENC_NUMBER},
-	{"numeric(2,5) (PG15 scale above precision)", "numeric", 'b',
-	 NUMTM(2, 5), false, true, false,
+	{"numeric(2,5) (PG15 scale above precision)", "numeric", 'b', NUMTM(2, 5),
+	 false, true, false,
 	 "{\"type\":[\"null\",\"number\"],\"exclusiveMaximum\":true,"
 	 "\"maximum\":0.001,\"multipleOf\":1e-5,\"exclusiveMinimum\":true,"
 	 "\"minimum\":-0.001}",
 	 true, true, ENC_NUMBER},
-	{"numeric(1000,0): bounds out of double range are left out", "numeric",
-	 'b', NUMTM(1000, 0), false, true, false, N("number"), true, true,
-	 ENC_NUMBER},
+	{"numeric(1000,0): bounds out of double range are left out", "numeric", 'b',
+	 NUMTM(1000, 0), false, true, false, N("number"), true, true, ENC_NUMBER},
 
-	{"float4", "float4", 'b', -1, false, true, false, N("number"), true,
-	 true, ENC_NUMBER},
-	{"float8", "float8", 'b', -1, false, true, false, N("number"), true,
-	 true, ENC_NUMBER},
+	{"float4", "float4", 'b', -1, false, true, false, N("number"), true, true,
+	 ENC_NUMBER},
+	{"float8", "float8", 'b', -1, false, true, false, N("number"), true, true,
+	 ENC_NUMBER},
 	{"money", "money", 'b', -1, false, true, false, N("string"), true, false,
 	 ENC_STRING},
 	{"bool", "bool", 'b', -1, false, true, false, N("boolean"), true, false,
@@ -111,8 +111,8 @@ static const Case cases[] = {
 	 ENC_BIT1},
 	{"bit(8)", "bit", 'b', 8, false, true, false, N("string"), true, false,
 	 ENC_STRING},
-	{"varbit", "varbit", 'b', -1, false, true, false, N("string"), true,
-	 false, ENC_STRING},
+	{"varbit", "varbit", 'b', -1, false, true, false, N("string"), true, false,
+	 ENC_STRING},
 
 	/* character types */
 	{"char(3)", "bpchar", 'b', 7, false, true, false,
@@ -122,8 +122,8 @@ static const Case cases[] = {
 	 ENC_STRING},
 	{"varchar(10) not null", "varchar", 'b', 14, false, false, false,
 	 "{\"type\":[\"string\"],\"maxLength\":10}", true, true, ENC_STRING},
-	{"varchar", "varchar", 'b', -1, false, true, false, N("string"), true,
-	 true, ENC_STRING},
+	{"varchar", "varchar", 'b', -1, false, true, false, N("string"), true, true,
+	 ENC_STRING},
 	{"text", "text", 'b', -1, false, true, false, N("string"), true, true,
 	 ENC_STRING},
 	{"citext", "citext", 'b', -1, false, true, false, N("string"), true, true,
@@ -163,8 +163,8 @@ static const Case cases[] = {
 	 ENC_TIMESTAMPTZ},
 	{"time", "time", 'b', -1, false, true, false, N("string"), true, false,
 	 ENC_TIME},
-	{"timetz", "timetz", 'b', -1, false, true, false, N("string"), true,
-	 false, ENC_TIMETZ},
+	{"timetz", "timetz", 'b', -1, false, true, false, N("string"), true, false,
+	 ENC_TIMETZ},
 	{"interval", "interval", 'b', -1, false, true, false, N("string"), true,
 	 false, ENC_STRING},
 
@@ -197,12 +197,12 @@ static const Case cases[] = {
 	 ENC_STRING},
 	{"polygon", "polygon", 'b', -1, false, true, false, N("string"), true,
 	 false, ENC_STRING},
-	{"circle", "circle", 'b', -1, false, true, false, N("string"), true,
-	 false, ENC_STRING},
+	{"circle", "circle", 'b', -1, false, true, false, N("string"), true, false,
+	 ENC_STRING},
 	{"int4range", "int4range", 'r', -1, false, true, false, N("string"), true,
 	 false, ENC_STRING},
-	{"user range", "floatrange", 'r', -1, false, true, false, N("string"),
-	 true, false, ENC_STRING},
+	{"user range", "floatrange", 'r', -1, false, true, false, N("string"), true,
+	 false, ENC_STRING},
 	{"int4multirange", "int4multirange", 'm', -1, false, true, false,
 	 N("string"), true, false, ENC_STRING},
 	{"oid", "oid", 'b', -1, false, true, false, N("string"), true, false,
@@ -213,18 +213,18 @@ static const Case cases[] = {
 	 false, ENC_STRING},
 	{"name", "name", 'b', -1, false, true, false, N("string"), true, false,
 	 ENC_STRING},
-	{"\"char\"", "char", 'b', -1, false, true, false, N("string"), true,
-	 false, ENC_STRING},
-	{"pg_lsn", "pg_lsn", 'b', -1, false, true, false, N("string"), true,
-	 false, ENC_STRING},
-	{"txid_snapshot", "txid_snapshot", 'b', -1, false, true, false,
-	 N("string"), true, false, ENC_STRING},
+	{"\"char\"", "char", 'b', -1, false, true, false, N("string"), true, false,
+	 ENC_STRING},
+	{"pg_lsn", "pg_lsn", 'b', -1, false, true, false, N("string"), true, false,
+	 ENC_STRING},
+	{"txid_snapshot", "txid_snapshot", 'b', -1, false, true, false, N("string"),
+	 true, false, ENC_STRING},
 	{"jsonpath", "jsonpath", 'b', -1, false, true, false, N("string"), true,
 	 false, ENC_STRING},
 	{"ltree", "ltree", 'b', -1, false, true, false, N("string"), true, false,
 	 ENC_STRING},
-	{"int2vector", "int2vector", 'b', -1, false, true, false, N("string"),
-	 true, false, ENC_STRING},
+	{"int2vector", "int2vector", 'b', -1, false, true, false, N("string"), true,
+	 false, ENC_STRING},
 
 	/* unsupported */
 	{"composite", "comp", 'c', -1, false, true, false, "{}", false, false,
@@ -255,15 +255,15 @@ static const Case cases[] = {
 	 ENC_NUMBER, "sdc_recursive_decimal_12_2_array",
 	 "{\"type\":[\"null\",\"number\",\"array\"],\"multipleOf\":0.01,"
 	 "\"exclusiveMaximum\":true,\"maximum\":10000000000,"
-	 "\"exclusiveMinimum\":true,\"minimum\":-10000000000,"
-	 ITEMS("sdc_recursive_decimal_12_2_array") "}"},
+	 "\"exclusiveMinimum\":true,\"minimum\":-10000000000," ITEMS(
+		 "sdc_recursive_decimal_12_2_array") "}"},
 	{"numeric(5)[]", "numeric", 'b', NUMTM(5, 0), true, true, false,
-	 ARR("sdc_recursive_decimal_5_0_array"), true, false, ENC_ARRAY,
-	 ENC_NUMBER, "sdc_recursive_decimal_5_0_array",
+	 ARR("sdc_recursive_decimal_5_0_array"), true, false, ENC_ARRAY, ENC_NUMBER,
+	 "sdc_recursive_decimal_5_0_array",
 	 "{\"type\":[\"null\",\"number\",\"array\"],\"multipleOf\":1,"
 	 "\"exclusiveMaximum\":true,\"maximum\":100000,"
-	 "\"exclusiveMinimum\":true,\"minimum\":-100000,"
-	 ITEMS("sdc_recursive_decimal_5_0_array") "}"},
+	 "\"exclusiveMinimum\":true,\"minimum\":-100000," ITEMS(
+		 "sdc_recursive_decimal_5_0_array") "}"},
 	{"bool[]", "bool", 'b', -1, true, true, false,
 	 ARR("sdc_recursive_boolean_array"), true, false, ENC_ARRAY, ENC_BOOL},
 	{"bit(1)[]", "bit", 'b', 1, true, true, false,
@@ -386,21 +386,27 @@ main(void)
 
 	defs = typemap_base_definitions();
 	text = json_dumps(defs, DUMP_FLAGS);
-	is_str(text,
-		   "{\"sdc_recursive_integer_array\":{\"type\":[\"null\",\"integer\","
-		   "\"array\"]," ITEMS("sdc_recursive_integer_array") "},"
-		   "\"sdc_recursive_number_array\":{\"type\":[\"null\",\"number\","
-		   "\"array\"]," ITEMS("sdc_recursive_number_array") "},"
-		   "\"sdc_recursive_string_array\":{\"type\":[\"null\",\"string\","
-		   "\"array\"]," ITEMS("sdc_recursive_string_array") "},"
-		   "\"sdc_recursive_boolean_array\":{\"type\":[\"null\",\"boolean\","
-		   "\"array\"]," ITEMS("sdc_recursive_boolean_array") "},"
-		   "\"sdc_recursive_timestamp_array\":{\"type\":[\"null\",\"string\","
-		   "\"array\"],\"format\":\"date-time\","
-		   ITEMS("sdc_recursive_timestamp_array") "},"
-		   "\"sdc_recursive_object_array\":{\"type\":[\"null\",\"object\","
-		   "\"array\"]," ITEMS("sdc_recursive_object_array") "}}",
-		   "base definitions: SIO's six, in SIO's order");
+	is_str(
+		text,
+		"{\"sdc_recursive_integer_array\":{\"type\":[\"null\",\"integer\","
+		"\"array\"]," ITEMS(
+			"sdc_recursive_integer_array") "},"
+										   "\"sdc_recursive_number_array\":{\"type\":[\"null\",\"number\","
+										   "\"array\"]," ITEMS(
+											   "sdc_recursive_number_array") "},"
+																			 "\"sdc_recursive_string_array\":{\"type\":[\"null\",\"string\","
+																			 "\"array\"]," ITEMS(
+																				 "sdc_recursive_string_array") "},"
+																											   "\"sdc_recursive_boolean_array\":{\"type\":[\"null\",\"boolean\","
+																											   "\"array\"]," ITEMS(
+																												   "sdc_recursive_boolean_array") "},"
+																																				  "\"sdc_recursive_timestamp_array\":{\"type\":[\"null\",\"string\","
+																																				  "\"array\"],\"format\":\"date-time\"," ITEMS(
+																																					  "sdc_recursive_timestamp_array") "},"
+																																													   "\"sdc_recursive_object_array\":{\"type\":[\"null\",\"object\","
+																																													   "\"array\"]," ITEMS(
+																																														   "sdc_recursive_object_array") "}}",
+		"base definitions: SIO's six, in SIO's order");
 	free(text);
 	json_decref(defs);
 
