@@ -134,42 +134,6 @@ encode_two(Buf *out, const char *s, size_t n, char t, char f)
 }
 
 /*
- * utf8_ok: true if p[0..) starting with a byte >= 0x80 is a well-formed
- * UTF-8 sequence; sets *len to its length.
- */
-static inline bool
-utf8_ok(const unsigned char *p, const unsigned char *end, size_t *len)
-{
-	unsigned c = p[0];
-	size_t avail = (size_t) (end - p);
-	size_t need;
-	size_t i;
-	unsigned lo = 0x80;
-	unsigned hi = 0xBF;
-
-	if (c < 0xC2 || c > 0xF4)
-		return false;
-	need = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-	if (c == 0xE0)
-		lo = 0xA0;
-	else if (c == 0xED)
-		hi = 0x9F;
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F;
-	if (avail < need || p[1] < lo || p[1] > hi)
-		return false;
-	for (i = 2; i < need; i++)
-	{
-		if ((p[i] & 0xC0) != 0x80)
-			return false;
-	}
-	*len = need;
-	return true;
-}
-
-/*
  * encode_json_raw: JSON text from the server, copied. Its line breaks
  * (insignificant white space: JSON strings cannot hold raw ones) become
  * spaces so that a message stays on one line. Text with invalid UTF-8,
@@ -210,9 +174,10 @@ encode_json_raw(Buf *out, const char *s, size_t n)
 			break;
 		if (*p >= 0x80)
 		{
-			size_t k;
+			size_t bad;
+			size_t k = jsonw_utf8_seq(p, end, &bad);
 
-			if (!utf8_ok(p, end, &k))
+			if (k == 0)
 				return fallback(out, start, s, n);
 			p += k;
 			continue;

@@ -119,6 +119,27 @@ quote_relation(Buf *b, const StreamSpec *spec)
 }
 
 /*
+ * query_bool: a one-boolean query on the stream's table: $1 its schema, $2
+ * its name and, when nparams is 3, $3 column. Names go as parameters,
+ * never in the text.
+ */
+static TapStatus
+query_bool(PgSession *sess, const StreamSpec *spec, const char *column,
+		   int nparams, const char *what, const char *sql, bool *out)
+{
+	const char *params[3] = {spec->schema_name, spec->table_name, column};
+	PGresult *res;
+	TapStatus st = conn_query(sess, what, sql, nparams, params, &res);
+
+	*out = false;
+	if (st != TAP_OK)
+		return st;
+	*out = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return TAP_OK;
+}
+
+/*
  * ctid_readable: whether the user may read the table's ctid and xmin,
  * which a FULL_TABLE sync reads to resume by physical position. A user
  * granted SELECT on some columns only (GRANT SELECT (a, b) ON t) may not,
@@ -128,25 +149,17 @@ quote_relation(Buf *b, const StreamSpec *spec)
 static TapStatus
 ctid_readable(PgSession *sess, const StreamSpec *spec, bool *out)
 {
-	const char *params[2] = {spec->schema_name, spec->table_name};
-	PGresult *res;
-	TapStatus st;
-
-	*out = false;
-	st = conn_query(sess, "checking the SELECT privilege on ctid",
-					"SELECT pg_catalog.has_column_privilege(c.oid, 'ctid', "
-					"'SELECT') AND pg_catalog.has_column_privilege(c.oid, "
-					"'xmin', 'SELECT') FROM pg_catalog.pg_class c "
-					"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-					"WHERE n.nspname = $1 AND c.relname = $2",
-					2, params, &res);
-	if (st != TAP_OK)
-		return st;
 	/* a table gone meanwhile counts as readable: the COPY then reports
 	 * the real error rather than a misleading ctid warning */
-	*out = PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return TAP_OK;
+	return query_bool(
+		sess, spec, NULL, 2, "checking the SELECT privilege on ctid",
+		"SELECT COALESCE((SELECT "
+		"pg_catalog.has_column_privilege(c.oid, 'ctid', 'SELECT') "
+		"AND pg_catalog.has_column_privilege(c.oid, 'xmin', "
+		"'SELECT') FROM pg_catalog.pg_class c "
+		"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+		"WHERE n.nspname = $1 AND c.relname = $2), true)",
+		out);
 }
 
 /* log_metric_counter: singer-python's record_count line */
@@ -234,25 +247,15 @@ static TapStatus
 probe_exists(PgSession *sess, const StreamSpec *spec, const char *column,
 			 bool *out)
 {
-	const char *params[3] = {spec->schema_name, spec->table_name, column};
-	PGresult *res;
-	TapStatus st;
-
-	*out = false;
-	st = conn_query(
-		sess, "checking whether a table exists",
+	return query_bool(
+		sess, spec, column, 3, "checking whether a table exists",
 		"SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c "
 		"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-		"WHERE n.nspname = $1 AND c.relname = $2 AND ($3::text IS NULL "
-		"OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a "
+		"WHERE n.nspname = $1 AND c.relname = $2 AND ($3::text IS "
+		"NULL OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a "
 		"WHERE a.attrelid = c.oid AND a.attname = $3 "
 		"AND a.attnum > 0 AND NOT a.attisdropped)))",
-		3, params, &res);
-	if (st != TAP_OK)
-		return st;
-	*out = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return TAP_OK;
+		out);
 }
 
 /* type_has_infinity: key types whose ordering has infinity (or NaN) on top */

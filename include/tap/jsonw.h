@@ -32,4 +32,64 @@ void jsonw_real(Buf *b, double d);
 /* jsonw_is_number: true if s[0..n) is a valid JSON number literal */
 bool jsonw_is_number(const char *s, size_t n);
 
+/*
+ * jsonw_utf8_seq: looks at the sequence starting with the byte p[0] >= 0x80.
+ * Returns its length if it is a well-formed UTF-8 sequence (Unicode table
+ * 3-7: no overlongs, no surrogates, nothing above U+10FFFF); otherwise
+ * returns 0 and sets *bad to the length of its maximal subpart (>= 1).
+ */
+static inline size_t
+jsonw_utf8_seq(const unsigned char *p, const unsigned char *end, size_t *bad)
+{
+	unsigned c = p[0];
+	size_t avail = (size_t) (end - p);
+	size_t need;
+	size_t i;
+	unsigned lo = 0x80;
+	unsigned hi = 0xBF;
+
+	if (c < 0xC2)
+	{
+		*bad = 1; /* continuation byte, or C0/C1 overlong lead */
+		return 0;
+	}
+	if (c < 0xE0)
+		need = 2;
+	else if (c < 0xF0)
+	{
+		need = 3;
+		if (c == 0xE0)
+			lo = 0xA0; /* overlong */
+		else if (c == 0xED)
+			hi = 0x9F; /* surrogates */
+	}
+	else if (c < 0xF5)
+	{
+		need = 4;
+		if (c == 0xF0)
+			lo = 0x90; /* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F; /* above U+10FFFF */
+	}
+	else
+	{
+		*bad = 1;
+		return 0;
+	}
+	if (avail < 2 || p[1] < lo || p[1] > hi)
+	{
+		*bad = 1;
+		return 0;
+	}
+	for (i = 2; i < need; i++)
+	{
+		if (avail <= i || (p[i] & 0xC0) != 0x80)
+		{
+			*bad = i;
+			return 0;
+		}
+	}
+	return need;
+}
+
 #endif
