@@ -38,17 +38,8 @@ cat > "$WORK/config.json" <<JSON
  "dbname": "tapdb", "sslmode": "disable", "connect_timeout": 5}
 JSON
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "$SRCDIR/tests/cli/lib.sh"
 
 # run_tap ARGS...: the tap with time and memory bounds; sets rc, secs
 run_tap() {
@@ -209,5 +200,4 @@ expect_connect "state missing" --catalog "$WORK/good.catalog.json" --state "$WOR
 mk s_null.json '{"bookmarks": null, "currently_syncing": null, "extra": {"kept": true}}'
 expect_connect "state with null bookmarks" --catalog "$WORK/good.catalog.json" --state "$WORK/s_null.json"
 
-echo "1..$n"
-[ "$failed" = 0 ]
+done_testing

@@ -17,18 +17,8 @@ trap 'rm -rf "$WORK"' EXIT
 unset DATABASE_URL PGPASSWORD
 
 SECRET='Tst-pw-7hq2Zx'
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "$SRCDIR/tests/cli/lib.sh"
 
 # bad_config LABEL KEY FILE-NAME CONTENT: runs --discover on the config
 # and checks the exit status, stdout, the last stderr line and the secret.
@@ -143,5 +133,4 @@ rc=$?
 ok "$([ "$rc" = 2 ] && [ ! -s "$WORK/out" ]; echo $?)" \
 	"--about --format yaml: exit 2, nothing on stdout (got $rc)"
 
-echo "1..$n"
-[ "$failed" = 0 ]
+done_testing

@@ -25,17 +25,8 @@ for p in 1 9 19 49151 59999; do
 done
 [ -n "$port" ] || { echo "1..0 # SKIP no closed port found on 127.0.0.1"; exit 77; }
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "$SRCDIR/tests/cli/lib.sh"
 
 # no_secret LABEL WANT_RC ARGS...: runs the tap; checks the exit status,
 # a last CRITICAL line, and that no spelling of the secret was printed
@@ -97,5 +88,4 @@ for fmt in "" "--format json" "--format markdown"; do
 	no_secret "--about $fmt with a config" 0 --about $fmt --config "$WORK/refused.json"
 done
 
-echo "1..$n"
-[ "$failed" = 0 ]
+done_testing
