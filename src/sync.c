@@ -775,16 +775,21 @@ loop_copy(RowLoop *L, const char *sql)
 	return st;
 }
 
-/* select_list: the columns, quoted, in record order */
+/* copy_select: sql becomes "COPY (SELECT <columns> FROM <table>", the
+ * columns quoted and in record order; the caller adds the rest */
 static void
-select_list(Buf *b, const StreamPlan *p)
+copy_select(Buf *sql, const StreamPlan *p)
 {
+	buf_reset(sql);
+	buf_append_str(sql, "COPY (SELECT ");
 	for (size_t i = 0; i < p->ncols; i++)
 	{
 		if (i > 0)
-			buf_putc(b, ',');
-		conn_quote_ident(b, p->cols[i].name);
+			buf_putc(sql, ',');
+		conn_quote_ident(sql, p->cols[i].name);
 	}
+	buf_append_str(sql, " FROM ");
+	quote_relation(sql, p->spec);
 }
 
 /*
@@ -946,10 +951,7 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 		{
 			/* rows written since the interrupted snapshot, in the blocks
 			 * that run had already passed */
-			buf_append_str(&sql, "COPY (SELECT ");
-			select_list(&sql, p);
-			buf_append_str(&sql, " FROM ");
-			quote_relation(&sql, spec);
+			copy_select(&sql, p);
 			buf_printf(&sql,
 					   " WHERE ctid < '(%" PRId64 ",0)'::tid AND "
 					   "age(xmin) <= age('%" JSON_INTEGER_FORMAT
@@ -970,11 +972,7 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 
 			L.last_block = b;
 			json_object_set_new(bm, "ctid_block", json_integer(b));
-			buf_reset(&sql);
-			buf_append_str(&sql, "COPY (SELECT ");
-			select_list(&sql, p);
-			buf_append_str(&sql, " FROM ");
-			quote_relation(&sql, spec);
+			copy_select(&sql, p);
 			buf_printf(&sql, " WHERE ctid >= '(%" PRId64 ",0)'::tid", b);
 			if (!last)
 				buf_printf(&sql, " AND ctid < '(%" PRId64 ",0)'::tid",
@@ -987,10 +985,7 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 	}
 	else
 	{
-		buf_append_str(&sql, "COPY (SELECT ");
-		select_list(&sql, p);
-		buf_append_str(&sql, " FROM ");
-		quote_relation(&sql, spec);
+		copy_select(&sql, p);
 		buf_append_str(&sql, ") TO STDOUT");
 		st = loop_copy(&L, buf_cstr(&sql));
 	}
@@ -1063,10 +1058,7 @@ sync_incremental(StreamPlan *p, json_t *state, Writer *w)
 	loop_init(&L, p, w, state, bm, version);
 	buf_init(&sql, 1024);
 	buf_init(&lit, 64);
-	buf_append_str(&sql, "COPY (SELECT ");
-	select_list(&sql, p);
-	buf_append_str(&sql, " FROM ");
-	quote_relation(&sql, spec);
+	copy_select(&sql, p);
 	jvalue = json_object_get(bm, "replication_key_value");
 	if (jvalue != NULL && bookmark_literal(jvalue, &lit))
 	{
