@@ -48,6 +48,24 @@ assert_eq '"hotel"' "$(bookmark "$T/t1.state")" "text: bookmark"
 pg_sql <<<"INSERT INTO events (id, updated_at, seq, name) VALUES (9, now(), 90, 'india'), (10, now(), 5, 'aardvark')" >/dev/null
 assert_eq "8:hotel 9:india" "$(inc t2 "$T/text.json" events "$T/t1.state")" "text: later run"
 
+# --- numeric keys: a number while a double holds it, else an exact string
+pg_sql >/dev/null <<'SQL'
+CREATE TABLE nums (id integer PRIMARY KEY, k numeric, name text);
+INSERT INTO nums VALUES (1, 1.25, 'a'), (2, 2.50, 'b'), (3, 'NaN', 'nan');
+CREATE TABLE bignums (id integer PRIMARY KEY, k numeric, name text);
+INSERT INTO bignums VALUES (1, 12345678901234567890.123, 'a'), (2, 12345678901234567890.124, 'b');
+GRANT SELECT ON nums, bignums TO tap;
+SQL
+discover_select "$T/num.json" public.nums:INCREMENTAL:k
+assert_eq "1:a 2:b 3:nan" "$(inc n1 "$T/num.json" nums)" "numeric: NaN last, emitted once"
+assert_eq '2.5' "$(bookmark "$T/n1.state")" "numeric: bookmark is a number"
+assert_eq "2:b" "$(inc n2 "$T/num.json" nums "$T/n1.state")" "numeric: later run, NaN not again"
+discover_select "$T/bignum.json" public.bignums:INCREMENTAL:k
+inc b1 "$T/bignum.json" bignums >/dev/null
+assert_eq '"12345678901234567890.124"' "$(bookmark "$T/b1.state")" "numeric beyond a double: exact string bookmark"
+pg_sql <<<"INSERT INTO bignums VALUES (3, 12345678901234567890.125, 'c'), (4, 12345678901234567890.1235, 'd')" >/dev/null
+assert_eq "2:b 3:c" "$(inc b2 "$T/bignum.json" bignums "$T/b1.state")" "numeric beyond a double: later run from the exact value"
+
 # --- NULL and infinite keys: emitted on the first run, never poison the bookmark
 discover_select "$T/odd.json" public.events_odd_keys:INCREMENTAL:updated_at
 assert_eq "3:minus infinity 1:ordinary 5:ordinary 2 4:plus infinity 2:null key" \
