@@ -16,46 +16,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "tap.h"
 #include "tap/config.h"
 #include "tap/log.h"
 
 #define SECRET "s3cr3t-Pw"
-
-static char tmpdir[256];
-static char captured[16384];
-static int saved_stderr = -1;
-static FILE *capture_file;
-
-/*
- * capture_begin: sends fd 2 to a temporary file until capture_end.
- */
-static void
-capture_begin(void)
-{
-	fflush(stderr);
-	capture_file = tmpfile();
-	saved_stderr = dup(2);
-	dup2(fileno(capture_file), 2);
-}
-
-/*
- * capture_end: restores fd 2; what was written is in captured[].
- */
-static const char *
-capture_end(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	rewind(capture_file);
-	n = fread(captured, 1, sizeof captured - 1, capture_file);
-	captured[n] = '\0';
-	fclose(capture_file);
-	return captured;
-}
 
 /*
  * write_file: writes text to tmpdir/name; returns the path (static).
@@ -63,14 +29,7 @@ capture_end(void)
 static const char *
 write_file(const char *name, const char *text)
 {
-	static char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	return path;
+	return write_bytes(name, text, strlen(text));
 }
 
 /*
@@ -647,14 +606,8 @@ test_missing_file(void)
 int
 main(void)
 {
-	char tmpl[] = "/tmp/test_config.XXXXXX";
-
-	if (mkdtemp(tmpl) == NULL)
-	{
-		perror("mkdtemp");
+	if (!tmpdir_make("test_config"))
 		return 1;
-	}
-	snprintf(tmpdir, sizeof tmpdir, "%s", tmpl);
 
 	test_samples();
 	test_json_yaml_same();
@@ -665,12 +618,6 @@ main(void)
 	test_missing_file();
 
 	log_fini();
-	{
-		char cmd[300];
-
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			printf("# could not remove %s\n", tmpdir);
-	}
+	tmpdir_remove();
 	return done_testing();
 }

@@ -15,61 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "tap.h"
 #include "tap/docload.h"
 #include "tap/log.h"
 #include "tap/mem.h"
-
-static char tmpdir[256];
-static char captured[16384];
-static int saved_stderr = -1;
-static FILE *capture_file;
-
-/*
- * capture_begin: sends fd 2 to a temporary file until capture_end.
- */
-static void
-capture_begin(void)
-{
-	fflush(stderr);
-	capture_file = tmpfile();
-	saved_stderr = dup(2);
-	dup2(fileno(capture_file), 2);
-}
-
-/*
- * capture_end: restores fd 2; what was written is in captured[].
- */
-static void
-capture_end(void)
-{
-	size_t n;
-
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	rewind(capture_file);
-	n = fread(captured, 1, sizeof captured - 1, capture_file);
-	captured[n] = '\0';
-	fclose(capture_file);
-}
-
-/*
- * write_bytes: writes data[0..len) to tmpdir/name; returns the path
- * (static).
- */
-static const char *
-write_bytes(const char *name, const char *data, size_t len)
-{
-	static char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-	f = fopen(path, "wb");
-	if (len > 0)
-		fwrite(data, 1, len, f);
-	fclose(f);
-	return path;
-}
 
 /*
  * load: writes the bytes to tmpdir/name and loads them as a "state"
@@ -610,14 +560,8 @@ test_buffer(void)
 int
 main(void)
 {
-	char tmpl[] = "/tmp/test_docload.XXXXXX";
-
-	if (mkdtemp(tmpl) == NULL)
-	{
-		perror("mkdtemp");
+	if (!tmpdir_make("test_docload"))
 		return 1;
-	}
-	snprintf(tmpdir, sizeof tmpdir, "%s", tmpl);
 
 	test_empty();
 	test_bad_text();
@@ -629,12 +573,6 @@ main(void)
 	test_buffer();
 
 	log_fini();
-	{
-		char cmd[300];
-
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			printf("# could not remove %s\n", tmpdir);
-	}
+	tmpdir_remove();
 	return done_testing();
 }
