@@ -811,6 +811,24 @@ finish_early(RowLoop *L, TapStatus st)
 	return st;
 }
 
+/*
+ * stream_start: what every stream does between its SCHEMA and its first
+ * record: the STATE that carries its version, ACTIVATE_VERSION when asked,
+ * and the start of its snapshot.
+ */
+static TapStatus
+stream_start(StreamPlan *p, json_t *state, Writer *w, int64_t version,
+			 bool activate)
+{
+	TapStatus st = writer_state(w, state);
+
+	if (st == TAP_OK && activate)
+		st = writer_activate_version(w, p->spec->stream, version);
+	if (st == TAP_OK)
+		st = conn_begin_snapshot(p->sess);
+	return st;
+}
+
 /* ---- FULL_TABLE ----------------------------------------------------- */
 
 static TapStatus
@@ -901,13 +919,7 @@ sync_full_table(StreamPlan *p, json_t *state, Writer *w)
 						 ? "table whose ctid the user may not read"
 						 : "view");
 	}
-	st = writer_state(w, state);
-	if (st == TAP_OK && first_run)
-		st = writer_activate_version(w, spec->stream, version);
-	if (st != TAP_OK)
-		return st;
-
-	st = conn_begin_snapshot(p->sess);
+	st = stream_start(p, state, w, version, first_run);
 	if (st != TAP_OK)
 		return st;
 
@@ -1045,13 +1057,8 @@ sync_incremental(StreamPlan *p, json_t *state, Writer *w)
 		version = now_ms();
 		json_object_set_new(bm, "version", json_integer(version));
 	}
-	st = writer_state(w, state);
-	if (st == TAP_OK)
-		st = writer_activate_version(w, spec->stream, version);
-	if (st != TAP_OK)
-		return st;
-
-	st = conn_begin_snapshot(p->sess);
+	/* SIO activates an incremental stream's version on every run */
+	st = stream_start(p, state, w, version, true);
 	if (st != TAP_OK)
 		return st;
 

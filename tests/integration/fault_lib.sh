@@ -24,19 +24,6 @@
 RESUME_CHECK="$SRCDIR/tests/harness/resume_check.py"
 FAULT_ROWS=200000
 
-# The reader is slow on purpose so that the tap is still mid-stream when
-# the fault comes.
-cat >"$T/slow.py" <<'PY'
-import os, sys, time
-out = open(sys.argv[1], "wb")
-while True:
-    b = os.read(0, 16384)
-    if not b:
-        break
-    out.write(b)
-    out.flush()
-    time.sleep(0.002)
-PY
 
 # A zombie counts as gone: we reap it with wait afterwards.
 fault_alive() {
@@ -65,7 +52,7 @@ fault_start() {
     mkfifo "$T/fifo"
     "$TAP_BIN" --config "$config" --catalog "$T/big.json" >"$T/fifo" 2>"$T/r1.err" &
     TAP_PID=$!
-    python3 "$T/slow.py" "$T/r1.out" <"$T/fifo" &
+    python3 "$SRCDIR/tests/harness/slow_reader.py" "$T/r1.out" <"$T/fifo" &
     READER_PID=$!
     FAULT_PIDS="$TAP_PID $READER_PID"
 }

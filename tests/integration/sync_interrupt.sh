@@ -10,19 +10,6 @@ source "$SRCDIR/tests/integration/lib.sh"
 pg_config_json "$T/config.json"
 mkfifo "$T/fifo"
 
-# The reader is slow on purpose so that the tap is still mid-stream when
-# the signal comes.
-cat >"$T/slow.py" <<'PY'
-import os, sys, time
-out = open(sys.argv[1], "wb")
-while True:
-    b = os.read(0, 16384)
-    if not b:
-        break
-    out.write(b)
-    out.flush()
-    time.sleep(0.002)
-PY
 
 for sig in TERM INT KILL; do
     pg_sql >/dev/null <<'SQL'
@@ -39,7 +26,7 @@ SQL
     rm -f "$T/r1.raw" "$T/r1.out"
     "$TAP_BIN" --config "$T/config.json" --catalog "$T/big.json" >"$T/fifo" 2>"$T/r1.err" &
     tap_pid=$!
-    python3 "$T/slow.py" "$T/r1.raw" <"$T/fifo" &
+    python3 "$SRCDIR/tests/harness/slow_reader.py" "$T/r1.raw" <"$T/fifo" &
     reader_pid=$!
     for _ in $(seq 1 600); do
         n=$(grep -c '"RECORD"' "$T/r1.raw" 2>/dev/null || true)
