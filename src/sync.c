@@ -829,6 +829,26 @@ stream_start(StreamPlan *p, json_t *state, Writer *w, int64_t version,
 	return st;
 }
 
+/*
+ * stream_finish: the end of a stream: done, currently_syncing is cleared
+ * in its final STATE; stopped or failed, finish_early. Then the stream's
+ * record count (not after a failure: the CRITICAL line stays the last).
+ */
+static TapStatus
+stream_finish(RowLoop *L, TapStatus st)
+{
+	if (st == TAP_OK)
+	{
+		state_set_currently_syncing(L->state, NULL);
+		st = writer_state(L->w, L->state);
+	}
+	else
+		st = finish_early(L, st);
+	if (st == TAP_OK || st == TAP_ERR_INTERRUPTED)
+		log_metric_counter(L->plan->spec, L->rows - L->rows_at_metric);
+	return st;
+}
+
 /* ---- FULL_TABLE ----------------------------------------------------- */
 
 static TapStatus
@@ -1012,16 +1032,8 @@ done:
 			json_object_set_new(bm, "snapshot_xmin", json_null());
 		}
 		st = writer_activate_version(w, spec->stream, version);
-		if (st == TAP_OK)
-		{
-			state_set_currently_syncing(state, NULL);
-			st = writer_state(w, state);
-		}
 	}
-	else
-		st = finish_early(&L, st);
-	if (st == TAP_OK || st == TAP_ERR_INTERRUPTED)
-		log_metric_counter(spec, L.rows - L.rows_at_metric);
+	st = stream_finish(&L, st);
 	buf_fini(&sql);
 	loop_fini(&L);
 	return st;
@@ -1099,13 +1111,8 @@ sync_incremental(StreamPlan *p, json_t *state, Writer *w)
 	{
 		conn_end(p->sess);
 		loop_update_bookmark(&L);
-		state_set_currently_syncing(state, NULL);
-		st = writer_state(w, state);
 	}
-	else
-		st = finish_early(&L, st);
-	if (st == TAP_OK || st == TAP_ERR_INTERRUPTED)
-		log_metric_counter(spec, L.rows - L.rows_at_metric);
+	st = stream_finish(&L, st);
 	buf_fini(&sql);
 	buf_fini(&lit);
 	loop_fini(&L);
