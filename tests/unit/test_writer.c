@@ -65,10 +65,11 @@ file_size(int fd)
 static void
 append_record(Buf *b, int i)
 {
-	buf_printf(b,
-			   "{\"type\":\"RECORD\",\"stream\":\"t\",\"record\":{\"id\":\"%07d\"}}"
-			   "\n",
-			   i);
+	buf_printf(
+		b,
+		"{\"type\":\"RECORD\",\"stream\":\"t\",\"record\":{\"id\":\"%07d\"}}"
+		"\n",
+		i);
 }
 
 static void
@@ -139,7 +140,8 @@ test_state_flushes_records(void)
 	}
 	is_int(file_size(fd), 0, "100 records stay in the buffer");
 	writer_state(&w, state);
-	buf_append_str(&want, "{\"type\":\"STATE\",\"value\":{\"bookmarks\":{}}}\n");
+	buf_append_str(&want,
+				   "{\"type\":\"STATE\",\"value\":{\"bookmarks\":{}}}\n");
 	got = slurp(path, &n);
 	is_mem(got, n, want.data, want.len,
 		   "the STATE follows every record before it, all on the file");
