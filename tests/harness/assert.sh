@@ -9,14 +9,17 @@
 #   assert_status STATUS WHAT        STATUS (of a command) is 0
 #   assert_eq WANT GOT WHAT          the two strings are equal
 #   assert_match REGEX TEXT WHAT     TEXT matches the extended REGEX
+#   assert_substr TEXT PART WHAT     TEXT holds PART (a fixed string)
 #   assert_contains FILE TEXT WHAT   FILE holds TEXT (a fixed string)
 #   assert_not_contains FILE TEXT WHAT
 #   assert_exit WANT GOT WHAT [LOG]  exit status GOT is WANT (LOG's tail is
 #                                    shown when it is not)
-#   assert_cmd WHAT CMD [ARGS...]    CMD succeeds (its output is kept)
+#   assert_cmd WHAT CMD [ARGS...]    CMD succeeds (its output is shown only
+#                                    if it fails)
 #   assert_pass WHAT                 records a check made by other means
 #   assert_fail WHAT [DETAIL...]     records a failed check
 #   fail DETAIL...                   a failed check that ends the test now
+#   assert_failures                  prints how many assertions failed so far
 #   assert_done                      plan, summary, status
 #
 # ASSERT_STOP=1 makes the first failure end the test (exit 1): for tests
@@ -48,7 +51,10 @@ _assert_record() {
         printf '#   %s\n' "$line" >&2
     done
     if [[ $ASSERT_STOP == 1 ]]; then
-        _assert_summary >&2
+        # stderr too: the caller may have sent stdout away
+        printf '# not ok %d - %s\n' "$_assert_n" "$what" >&2
+        _ASSERT_DONE=1
+        _assert_summary
         exit 1
     fi
     return 1
@@ -99,6 +105,18 @@ assert_match() {
     fi
 }
 
+assert_substr() {
+    if [[ "$1" == *"$2"* ]]; then
+        _assert_record 1 "$3"
+    else
+        _assert_record 0 "$3" "does not hold: $2" "text: $1"
+    fi
+}
+
+assert_failures() {
+    printf '%d\n' "$_assert_failed"
+}
+
 # _assert_tail FILE: the last lines of FILE, as detail arguments
 _assert_tail() {
     local -a lines=()
@@ -143,7 +161,8 @@ assert_cmd() {
     else
         local -a d
         mapfile -t d <<<"$out"
-        _assert_record 0 "$what" "command failed ($rc): $*" "${d[@]}"
+        # only the command's name: its arguments may hold a secret
+        _assert_record 0 "$what" "$1 failed (status $rc)" "${d[@]}"
     fi
 }
 

@@ -167,4 +167,4 @@ assert_contains "$T/dbs.err" 'database "no_such_db" of "filter_dbs" is left out'
     "a missing database is skipped with a WARNING"
 pass "filter_dbs discovers each listed database"
 
-echo "# all discovery checks passed"
+assert_done

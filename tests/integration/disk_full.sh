@@ -37,8 +37,7 @@ set +e
 "$TAP_BIN" --config "$T/config.json" --catalog "$T/wide.json" >"$FULL/out.jsonl" 2>"$T/full.err"
 rc=$?
 set -e
-[[ $rc -eq 5 ]] || tail -n 5 "$T/full.err" >&2
-assert_eq 5 "$rc" "a full disk: exit 5"
+assert_exit 5 "$rc" "a full disk: exit 5" "$T/full.err"
 assert_eq "CRITICAL could not write to standard output: no space left on device" \
     "$(tail -n 1 "$T/full.err")" "a full disk: the last stderr line says so"
 assert_eq 1 "$(grep -c '^CRITICAL ' "$T/full.err")" "a full disk: one CRITICAL line"
@@ -75,4 +74,4 @@ if ! cmp -s "$T/want.sorted" "$T/got.sorted"; then
     fail "a full disk: the $n records written are not the table's first $n rows"
 fi
 pass "a full disk: the $n records written are whole rows with their values"
-echo "all passed"
+assert_done

@@ -23,4 +23,4 @@ done
 # Clamped dates warn once per column, naming it.
 grep -c 'column "c_date" has a date before year 1 or after year 9999' "$T/special_values.err" >"$T/n"
 assert_eq 1 "$(cat "$T/n")" "one clamp WARNING for c_date"
-echo "all passed"
+assert_done
