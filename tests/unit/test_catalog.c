@@ -14,6 +14,7 @@
 #include "tap.h"
 #include "tap/catalog.h"
 #include "tap/log.h"
+#include "tap/method.h"
 
 /* a column schema for each of the four columns the streams below use */
 #define PROPS                                                                  \
@@ -93,8 +94,7 @@ spec_text(const StreamSpec *s)
 	snprintf(text, sizeof text, "%s stream=%s table=%s schema=%s db=%s%s %s %s",
 			 s->tap_stream_id, s->stream, s->table_name, s->schema_name,
 			 s->database_name ? s->database_name : "NULL",
-			 s->is_view ? " view" : "",
-			 s->method == REPL_FULL_TABLE ? "FULL_TABLE" : "INCREMENTAL",
+			 s->is_view ? " view" : "", method_name(s->method),
 			 s->replication_key ? s->replication_key : "-");
 	return text;
 }
@@ -345,6 +345,7 @@ test_errors(void)
 	Catalog c;
 	TapStatus st;
 	char want[600];
+	char detail[600];
 
 	/* the document itself */
 	write_bytes("nostreams.json", "{\"stream\":[]}", 13);
@@ -386,15 +387,20 @@ test_errors(void)
 		"and select from its output");
 
 	snprintf(root, sizeof root, "%s,\"replication-method\":\"LOG_BASED\"", sel);
-	bad("logbased.json", stream("db-public-t", "t", root, "", ""),
-		": stream \"db-public-t\" asks for LOG_BASED replication, which this "
-		"tap does not support (Heroku Postgres does not offer logical "
-		"replication to its users); use INCREMENTAL or FULL_TABLE");
+	/* the methods this tap has are listed by method_list() */
+	snprintf(detail, sizeof detail,
+			 ": stream \"db-public-t\" asks for LOG_BASED replication, which "
+			 "this tap does not support (Heroku Postgres does not offer "
+			 "logical replication to its users); use %s",
+			 method_list());
+	bad("logbased.json", stream("db-public-t", "t", root, "", ""), detail);
 	snprintf(root, sizeof root, "%s,\"replication-method\":\"full_table\"",
 			 sel);
-	bad("method.json", stream("db-public-t", "t", root, "", ""),
-		": stream \"db-public-t\" has replication method \"full_table\"; "
-		"expected FULL_TABLE or INCREMENTAL");
+	snprintf(detail, sizeof detail,
+			 ": stream \"db-public-t\" has replication method "
+			 "\"full_table\"; expected %s",
+			 method_list());
+	bad("method.json", stream("db-public-t", "t", root, "", ""), detail);
 	snprintf(root, sizeof root, "%s,\"replication-key\":[\"a\"]", sel);
 	bad("rkeytype.json", stream("db-public-t", "t", root, "", ""),
 		": stream \"db-public-t\": \"replication-key\" must be a column name");
@@ -445,14 +451,16 @@ test_errors(void)
 
 	/* a bad stream after a good one: the good one is freed too (ASan) */
 	snprintf(two, sizeof two, "%s,", stream("db-public-a", "a", sel, "", ""));
-	snprintf(root, sizeof root, "%s,\"replication-method\":\"XMIN\"", sel);
+	snprintf(root, sizeof root, "%s,\"replication-method\":\"SOMETIMES\"", sel);
 	strcat(two, stream("db-public-b", "b", root, "", ""));
-	bad("second.json", two,
-		": stream \"db-public-b\" has replication method \"XMIN\"; expected "
-		"FULL_TABLE or INCREMENTAL");
+	snprintf(detail, sizeof detail,
+			 ": stream \"db-public-b\" has replication method \"SOMETIMES\"; "
+			 "expected %s",
+			 method_list());
+	bad("second.json", two, detail);
 
 	/* an unselected stream is not checked */
-	snprintf(root, sizeof root, ",\"replication-method\":\"XMIN\"");
+	snprintf(root, sizeof root, ",\"replication-method\":\"SOMETIMES\"");
 	st = load("unselected.json", stream("db-public-t", "t", root, "", ""), &cfg,
 			  &c);
 	ok(st == TAP_OK && c.n == 0 && captured[0] == '\0',
