@@ -238,7 +238,7 @@ test_closed_pipe(void)
 
 /*
  * test_regular_file_limit: a regular file that stops growing mid-line
- * (RLIMIT_FSIZE here; a full disk in tests/cli/disk_full.sh) keeps only
+ * (RLIMIT_FSIZE here; a full disk in tests/integration/disk_full.sh) keeps only
  * whole lines.
  */
 static void
