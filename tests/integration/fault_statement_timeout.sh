@@ -81,4 +81,4 @@ assert_eq 4 "$rc" "cancelled: exit 4"
 tail -n1 "$T/v1.err" | grep -qE '^CRITICAL reading stream "tapdb-public-big_slow" failed: canceling statement due to user request \(SQLSTATE 57014\)$' ||
     fail "cancelled: the last line is $(tail -n1 "$T/v1.err")"
 view_resume "after the cancel"
-echo "all passed"
+assert_done
