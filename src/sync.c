@@ -786,7 +786,7 @@ copy_select(Buf *sql, const StreamPlan *p)
 	{
 		if (i > 0)
 			buf_putc(sql, ',');
-		conn_quote_ident(sql, p->cols[i].name);
+		typemap_select_expr(sql, &p->cols[i].enc, p->cols[i].name);
 	}
 	buf_append_str(sql, " FROM ");
 	quote_relation(sql, p->spec);

@@ -40,6 +40,7 @@ typedef struct TapConfig
 	char *application_name;           /* owned: "tap-postgres" by default */
 	int connect_timeout;              /* seconds, 30 by default */
 	bool json_as_object;
+	bool include_extension_tables; /* discover extensions' tables */
 	char *tap_id; /* owned, or NULL */
 } TapConfig;
 

@@ -44,6 +44,10 @@ typedef struct DiscResult
 {
 	DiscTable *tables; /* owned, ordered by schema, table */
 	size_t ntables;
+	/* owned: the composite types the columns read, by oid; the columns'
+	   PgType.comp and their encoders point here */
+	PgComposite *comps;
+	size_t ncomps;
 } DiscResult;
 
 /* A (schema, table) pair to restrict discover_tables to. */

@@ -35,15 +35,42 @@ typedef enum EncKind
 	ENC_TIMETZ,      /* timetz -> "HH:MM:SS[.ffffff]+HH:MM" */
 	ENC_BYTEA,       /* \x0102 -> "0102" */
 	ENC_ARRAY,       /* PostgreSQL array literal -> nested JSON arrays */
+	ENC_NUMBERS,     /* pgvector's [1,-2.5,3e-05]: copied when every element
+						is a JSON number */
+	ENC_COMPOSITE,   /* (a,"b c",) -> {"f1":...,"f2":...,"f3":null} */
 } EncKind;
 
-/* How one column is rendered. For ENC_ARRAY, elem says how elements are. */
+struct EncComposite;
+
+/*
+ * How one column is rendered. For ENC_ARRAY, elem says how elements are;
+ * for ENC_COMPOSITE (or ENC_ARRAY of ENC_COMPOSITE), comp gives the fields.
+ */
 typedef struct Encoder
 {
 	EncKind kind;
 	EncKind elem; /* element kind, for ENC_ARRAY only */
 	char delim;   /* array element delimiter: ',' (';' for box) */
+	const struct EncComposite *comp; /* borrowed; composites only */
+	/* borrowed: for PostGIS values, the schema of the ST_AsGeoJSON that
+	   renders them on the server (typemap_select_expr), else NULL */
+	const char *geojson_schema;
 } Encoder;
+
+/* One field of a composite type: its JSON key and how its values look. */
+typedef struct EncField
+{
+	const char *key; /* "name": already JSON-encoded, with the colon */
+	size_t keylen;
+	Encoder enc;
+} EncField;
+
+/* The fields of a composite type, in the order its text output lists them */
+typedef struct EncComposite
+{
+	const EncField *fields;
+	size_t nfields;
+} EncComposite;
 
 /* Flags returned by encode_value */
 #define ENC_F_CLAMPED 0x1 /* BC / year > 9999 date or timestamp clamped */
