@@ -35,21 +35,21 @@
 /* Resolves every domain to its final base type (dom, dombase). */
 #define DOMAIN_CTES                                                            \
 	"WITH RECURSIVE dom (oid, base, typmod) AS (\n"                            \
-	"	SELECT t.oid, t.typbasetype, t.typtypmod\n"                             \
-	"	  FROM pg_catalog.pg_type t\n"                                          \
-	"	 WHERE t.typtype = 'd'\n"                                               \
-	"	UNION ALL\n"                                                           \
-	"	SELECT d.oid, b.typbasetype,\n"                                        \
-	"		   CASE WHEN d.typmod <> -1 THEN d.typmod ELSE b.typtypmod END\n"   \
-	"	  FROM dom d\n"                                                         \
-	"	  JOIN pg_catalog.pg_type b ON b.oid = d.base\n"                        \
-	"	 WHERE b.typtype = 'd'\n"                                               \
+	"	SELECT t.oid, t.typbasetype, t.typtypmod\n"                              \
+	"	  FROM pg_catalog.pg_type t\n"                                           \
+	"	 WHERE t.typtype = 'd'\n"                                                \
+	"	UNION ALL\n"                                                             \
+	"	SELECT d.oid, b.typbasetype,\n"                                          \
+	"		   CASE WHEN d.typmod <> -1 THEN d.typmod ELSE b.typtypmod END\n"       \
+	"	  FROM dom d\n"                                                          \
+	"	  JOIN pg_catalog.pg_type b ON b.oid = d.base\n"                         \
+	"	 WHERE b.typtype = 'd'\n"                                                \
 	"),\n"                                                                     \
 	"dombase AS (\n"                                                           \
-	"	SELECT d.oid, d.base, d.typmod\n"                                      \
-	"	  FROM dom d\n"                                                         \
-	"	  JOIN pg_catalog.pg_type b ON b.oid = d.base\n"                        \
-	"	 WHERE b.typtype <> 'd'\n"                                              \
+	"	SELECT d.oid, d.base, d.typmod\n"                                        \
+	"	  FROM dom d\n"                                                          \
+	"	  JOIN pg_catalog.pg_type b ON b.oid = d.base\n"                         \
+	"	 WHERE b.typtype <> 'd'\n"                                               \
 	")"
 
 /*
@@ -57,14 +57,14 @@
  * and ebt the element type and its base for an array, tt the type that
  * says what a value is (the element's for an array).
  */
-#define TYPE_JOINS                                                             \
-	"  LEFT JOIN dombase cd ON cd.oid = a.atttypid\n"                          \
-	"  JOIN pg_catalog.pg_type bt ON bt.oid = COALESCE(cd.base, a.atttypid)\n" \
-	"  LEFT JOIN pg_catalog.pg_type et\n"                                      \
-	"		 ON bt.typelem <> 0 AND bt.typlen = -1\n"                          \
-	"			AND bt.typinput = 'pg_catalog.array_in'::pg_catalog.regproc\n" \
-	"			AND et.oid = bt.typelem\n"                                      \
-	"  LEFT JOIN dombase ed ON ed.oid = et.oid\n"                              \
+#define TYPE_JOINS                                                                \
+	"  LEFT JOIN dombase cd ON cd.oid = a.atttypid\n"                             \
+	"  JOIN pg_catalog.pg_type bt ON bt.oid = COALESCE(cd.base, a.atttypid)\n"    \
+	"  LEFT JOIN pg_catalog.pg_type et\n"                                         \
+	"		 ON bt.typelem <> 0 AND bt.typlen = -1\n"                                  \
+	"			AND bt.typinput = 'pg_catalog.array_in'::pg_catalog.regproc\n"            \
+	"			AND et.oid = bt.typelem\n"                                                \
+	"  LEFT JOIN dombase ed ON ed.oid = et.oid\n"                                 \
 	"  LEFT JOIN pg_catalog.pg_type ebt ON ebt.oid = COALESCE(ed.base, et.oid)\n" \
 	"  JOIN pg_catalog.pg_type tt ON tt.oid = COALESCE(ebt.oid, bt.oid)\n"
 
@@ -76,22 +76,22 @@
  * composite type whose fields the composite query reads.
  */
 #define TYPE_SELECT                                                            \
-	"	   bt.typname, bt.typtype, bt.typcategory,\n"                          \
-	"	   COALESCE(NULLIF(a.atttypmod, -1), NULLIF(cd.typmod, -1),\n"         \
-	"				NULLIF(ed.typmod, -1), -1) AS typmod,\n"                    \
-	"	   et.oid IS NOT NULL AS is_array,\n"                                  \
-	"	   ebt.typname AS elem_typname, ebt.typtype AS elem_typtype,\n"        \
-	"	   ebt.typcategory AS elem_typcategory, ebt.typdelim AS elem_delim,\n" \
-	"	   (SELECT p.proname FROM pg_catalog.pg_proc p\n"                     \
-	"		 WHERE p.oid = tt.typinput::pg_catalog.oid) AS typinput,\n"        \
-	"	   (SELECT xn.nspname FROM pg_catalog.pg_depend dep\n"                \
-	"		  JOIN pg_catalog.pg_extension x ON x.oid = dep.refobjid\n"        \
-	"		  JOIN pg_catalog.pg_namespace xn ON xn.oid = x.extnamespace\n"    \
-	"		 WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass\n"  \
-	"		   AND dep.objid = tt.oid AND dep.deptype = 'e'\n"                 \
-	"		   AND dep.refclassid =\n"                                         \
-	"			   'pg_catalog.pg_extension'::pg_catalog.regclass\n"            \
-	"		 LIMIT 1) AS ext_schema,\n"                                        \
+	"	   bt.typname, bt.typtype, bt.typcategory,\n"                            \
+	"	   COALESCE(NULLIF(a.atttypmod, -1), NULLIF(cd.typmod, -1),\n"           \
+	"				NULLIF(ed.typmod, -1), -1) AS typmod,\n"                              \
+	"	   et.oid IS NOT NULL AS is_array,\n"                                    \
+	"	   ebt.typname AS elem_typname, ebt.typtype AS elem_typtype,\n"          \
+	"	   ebt.typcategory AS elem_typcategory, ebt.typdelim AS elem_delim,\n"   \
+	"	   (SELECT p.proname FROM pg_catalog.pg_proc p\n"                        \
+	"		 WHERE p.oid = tt.typinput::pg_catalog.oid) AS typinput,\n"             \
+	"	   (SELECT xn.nspname FROM pg_catalog.pg_depend dep\n"                   \
+	"		  JOIN pg_catalog.pg_extension x ON x.oid = dep.refobjid\n"             \
+	"		  JOIN pg_catalog.pg_namespace xn ON xn.oid = x.extnamespace\n"         \
+	"		 WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass\n"       \
+	"		   AND dep.objid = tt.oid AND dep.deptype = 'e'\n"                      \
+	"		   AND dep.refclassid =\n"                                              \
+	"			   'pg_catalog.pg_extension'::pg_catalog.regclass\n"                   \
+	"		 LIMIT 1) AS ext_schema,\n"                                             \
 	"	   CASE WHEN tt.typtype = 'c' THEN tt.oid END AS comp_oid\n"
 
 /*
@@ -110,8 +110,8 @@
  * the text format). sql_datatype is SIO's: format_type without typmod,
  * except bit(n) for a bit column with n > 1.
  */
-static const char discover_sql[] =
-	DOMAIN_CTES "\n"
+static const char discover_sql[] = DOMAIN_CTES
+	"\n"
 	"SELECT n.nspname, c.relname, c.relkind, c.reltuples::pg_catalog.int8,\n"
 	"	   a.attname, a.attnum, a.attnotnull,\n"
 	"	   EXISTS (SELECT 1 FROM pg_catalog.pg_index i\n"
@@ -121,12 +121,10 @@ static const char discover_sql[] =
 	"				 AND a.atttypmod > 1\n"
 	"			THEN 'bit(' || a.atttypmod || ')'\n"
 	"			ELSE pg_catalog.format_type(a.atttypid, NULL)\n"
-	"	   END AS sql_datatype,\n"
-	TYPE_SELECT
+	"	   END AS sql_datatype,\n" TYPE_SELECT
 	"  FROM pg_catalog.pg_attribute a\n"
 	"  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid\n"
-	"  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n"
-	TYPE_JOINS
+	"  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n" TYPE_JOINS
 	" WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')\n"
 	"   AND NOT c.relispartition\n"
 	"   AND a.attnum > 0\n"
@@ -160,22 +158,18 @@ static const char discover_sql[] =
  * are found without recursion. Run once per database, and only when
  * some column read is a composite.
  */
-static const char composite_sql[] =
-	DOMAIN_CTES ",\n"
+static const char composite_sql[] = DOMAIN_CTES
+	",\n"
 	"used AS (\n"
 	"	SELECT DISTINCT tt.oid\n"
 	"	  FROM pg_catalog.pg_attribute a\n"
-	"	  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid\n"
-	TYPE_JOINS
+	"	  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid\n" TYPE_JOINS
 	"	 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')\n"
 	"	   AND a.attnum > 0 AND NOT a.attisdropped AND tt.typtype = 'c'\n"
 	")\n"
-	"SELECT u.oid, a.attname,\n"
-	TYPE_SELECT
-	"  FROM used u\n"
+	"SELECT u.oid, a.attname,\n" TYPE_SELECT "  FROM used u\n"
 	"  JOIN pg_catalog.pg_type ct ON ct.oid = u.oid\n"
-	"  JOIN pg_catalog.pg_attribute a ON a.attrelid = ct.typrelid\n"
-	TYPE_JOINS
+	"  JOIN pg_catalog.pg_attribute a ON a.attrelid = ct.typrelid\n" TYPE_JOINS
 	" WHERE a.attnum > 0 AND NOT a.attisdropped\n"
 	" ORDER BY u.oid, a.attnum";
 
@@ -319,7 +313,8 @@ read_type(const PGresult *res, int r, int c0, PgType *t)
 	t->typcategory = first_char(res, r, c0 + (COL_TYPCATEGORY - COL_TYPNAME));
 	t->typmod = int_value(res, r, c0 + (COL_TYPMOD - COL_TYPNAME));
 	t->is_array = is_true(res, r, c0 + (COL_IS_ARRAY - COL_TYPNAME));
-	t->elem_typname = dup_or_null(res, r, c0 + (COL_ELEM_TYPNAME - COL_TYPNAME));
+	t->elem_typname =
+		dup_or_null(res, r, c0 + (COL_ELEM_TYPNAME - COL_TYPNAME));
 	t->elem_typtype = first_char(res, r, c0 + (COL_ELEM_TYPTYPE - COL_TYPNAME));
 	t->elem_typcategory =
 		first_char(res, r, c0 + (COL_ELEM_TYPCATEGORY - COL_TYPNAME));

@@ -34,18 +34,18 @@
 /* How a scalar type is described in JSON Schema. */
 typedef enum ScalarClass
 {
-	SC_INTEGER,  /* integer with bounds from bits */
-	SC_NUMERIC,  /* numeric(p,s): SIO's bounds; unconstrained: number */
-	SC_FLOAT,    /* number */
-	SC_BOOL,     /* boolean */
-	SC_BIT,      /* bit(1): boolean; bit(n > 1): string */
-	SC_CHARLEN,  /* string with maxLength from the typmod */
-	SC_STRING,   /* string */
-	SC_JSON,     /* string, or any JSON value with json_as_object */
-	SC_HSTORE,   /* object with empty properties */
-	SC_DATETIME, /* string with format date-time */
-	SC_GEO,      /* PostGIS: GeoJSON, a string or (json_as_object) object */
-	SC_VECTOR,   /* pgvector vector, halfvec: array of numbers */
+	SC_INTEGER,   /* integer with bounds from bits */
+	SC_NUMERIC,   /* numeric(p,s): SIO's bounds; unconstrained: number */
+	SC_FLOAT,     /* number */
+	SC_BOOL,      /* boolean */
+	SC_BIT,       /* bit(1): boolean; bit(n > 1): string */
+	SC_CHARLEN,   /* string with maxLength from the typmod */
+	SC_STRING,    /* string */
+	SC_JSON,      /* string, or any JSON value with json_as_object */
+	SC_HSTORE,    /* object with empty properties */
+	SC_DATETIME,  /* string with format date-time */
+	SC_GEO,       /* PostGIS: GeoJSON, a string or (json_as_object) object */
+	SC_VECTOR,    /* pgvector vector, halfvec: array of numbers */
 	SC_COMPOSITE, /* object of the fields */
 } ScalarClass;
 
@@ -347,8 +347,8 @@ static json_t *field_schema(const PgType *t, bool json_as_object, int depth);
  * (owned); t gives a composite's fields, depth its nesting.
  */
 static json_t *
-scalar_schema(const ScalarType *sc, const PgType *t, int typmod,
-			  bool nullable, bool json_as_object, int depth)
+scalar_schema(const ScalarType *sc, const PgType *t, int typmod, bool nullable,
+			  bool json_as_object, int depth)
 {
 	json_t *o = json_object();
 
@@ -430,7 +430,8 @@ scalar_schema(const ScalarType *sc, const PgType *t, int typmod,
 			break;
 		case SC_VECTOR:
 			json_object_set_new(o, "type", type_list("array", nullable));
-			json_object_set_new(o, "items", json_pack("{s:s}", "type", "number"));
+			json_object_set_new(o, "items",
+								json_pack("{s:s}", "type", "number"));
 			break;
 		case SC_COMPOSITE:
 		{
@@ -619,11 +620,12 @@ array_items(const ScalarType *sc, const PgType *t, bool json_as_object,
 			break;
 		case SC_VECTOR:
 			/* a vector is one more dimension of numbers */
-			return nest_items(base_leaf("number", NULL), ARRAY_INNER_LEVELS + 1);
+			return nest_items(base_leaf("number", NULL),
+							  ARRAY_INNER_LEVELS + 1);
 		case SC_COMPOSITE:
-			return nest_items(scalar_schema(sc, t, -1, true, json_as_object,
-											depth),
-							  ARRAY_INNER_LEVELS);
+			return nest_items(
+				scalar_schema(sc, t, -1, true, json_as_object, depth),
+				ARRAY_INNER_LEVELS);
 		case SC_CHARLEN:
 		case SC_STRING:
 		case SC_JSON:
@@ -642,8 +644,8 @@ array_items(const ScalarType *sc, const PgType *t, bool json_as_object,
  * array items are spelled out and whose PostGIS values are their text.
  */
 static void
-map_type(const PgType *t, bool nullable, bool json_as_object,
-		 bool in_composite, int depth, TypeMapping *out)
+map_type(const PgType *t, bool nullable, bool json_as_object, bool in_composite,
+		 int depth, TypeMapping *out)
 {
 	const ScalarType *sc;
 
@@ -784,6 +786,7 @@ typemap_composite_prepare(PgComposite *c, bool json_as_object)
 	off[c->nfields] = keys.len;
 	c->keys = xmalloc(keys.len + 1);
 	memcpy(c->keys, keys.data ? keys.data : "", keys.len);
+	c->keys[keys.len] = '\0';
 	for (size_t i = 0; i < c->nfields; i++)
 	{
 		c->encfields[i].key = c->keys + off[i];

@@ -41,7 +41,7 @@ typedef struct TapConfig
 	int connect_timeout;              /* seconds, 30 by default */
 	bool json_as_object;
 	bool include_extension_tables; /* discover extensions' tables */
-	char *tap_id; /* owned, or NULL */
+	char *tap_id;                  /* owned, or NULL */
 } TapConfig;
 
 /* One documented key, for validation and for --about. */

@@ -39,7 +39,7 @@ typedef struct PgType
 	 */
 	const char *typinput;
 	const char *ext_schema;
-	unsigned int comp_oid; /* composite (element) type's oid, else 0 */
+	unsigned int comp_oid;          /* composite (element) type's oid, else 0 */
 	const struct PgComposite *comp; /* its fields, or NULL if unknown */
 } PgType;
 

@@ -76,8 +76,8 @@ static const Case cases[] = {
 	 "{\"type\":[\"number\"],\"maximum\":99999,\"multipleOf\":1,"
 	 "\"minimum\":-99999}",
 	 true, true, ENC_NUMBER},
-	{"numeric(38,38): 38 digits cannot be exact; 1 bounds it",
-	 "numeric", 'b', NUMTM(38, 38), false, true, false,
+	{"numeric(38,38): 38 digits cannot be exact; 1 bounds it", "numeric", 'b',
+	 NUMTM(38, 38), false, true, false,
 	 "{\"type\":[\"null\",\"number\"],\"maximum\":1,\"multipleOf\":1e-38,"
 	 "\"minimum\":-1}",
 	 true, true, ENC_NUMBER},
@@ -300,9 +300,8 @@ static const Case cases[] = {
 	 ARR("sdc_recursive_string_array"), true, false, ENC_ARRAY, ENC_BYTEA},
 	{"interval[]", "interval", 'b', -1, true, true, false,
 	 ARR("sdc_recursive_string_array"), true, false, ENC_ARRAY, ENC_STRING},
-	{"composite[] whose fields are unknown", "comp", 'c', -1, true, true,
-	 false, ARR("sdc_recursive_string_array"), true, false, ENC_ARRAY,
-	 ENC_STRING},
+	{"composite[] whose fields are unknown", "comp", 'c', -1, true, true, false,
+	 ARR("sdc_recursive_string_array"), true, false, ENC_ARRAY, ENC_STRING},
 	{"unknown[]", "mytype", 'b', -1, true, true, false,
 	 ARR("sdc_recursive_string_array"), true, false, ENC_ARRAY, ENC_STRING},
 };
@@ -404,8 +403,7 @@ check_extension_types(void)
 	schema_is(&m, N("string"), "geometry: a string");
 	is_int(m.enc.kind, ENC_STRING, "geometry: string encoder");
 	ok(m.supported && !m.valid_replication_key, "geometry: supported");
-	select_is(&m, "geom",
-			  "\"gis \"\"x\"\"\".st_asgeojson(\"geom\", 17, 8)",
+	select_is(&m, "geom", "\"gis \"\"x\"\"\".st_asgeojson(\"geom\", 17, 8)",
 			  "geometry: read through the extension's ST_AsGeoJSON");
 	typemap_fini(&m);
 
@@ -531,18 +529,21 @@ check_composites(void)
 	t.comp_oid = 11;
 	t.comp = &outer;
 	typemap_map(&t, true, false, &m);
-	schema_is(&m,
-			  "{\"type\":[\"null\",\"object\"],\"properties\":{"
-			  "\"a \\\"q\\\"\":" N("string") ","
-			  "\"in\":{\"type\":[\"null\",\"object\"],\"properties\":{"
-			  "\"x\":{\"type\":[\"null\",\"integer\"],\"minimum\":"
-			  "-2147483648,\"maximum\":2147483647},"
-			  "\"tags\":{\"type\":[\"null\",\"array\"],\"items\":" NEST5(
-				  "\"number\"", ",\"multipleOf\":0.1,\"maximum\":99.9,"
-								"\"minimum\":-99.9") "}}},"
-			  "\"g\":" N("string") "}}",
-			  "composite: object of its fields, nested, arrays spelled out, "
-			  "PostGIS fields as their text");
+	schema_is(
+		&m,
+		"{\"type\":[\"null\",\"object\"],\"properties\":{"
+		"\"a \\\"q\\\"\":" N(
+			"string") ","
+					  "\"in\":{\"type\":[\"null\",\"object\"],\"properties\":{"
+					  "\"x\":{\"type\":[\"null\",\"integer\"],\"minimum\":"
+					  "-2147483648,\"maximum\":2147483647},"
+					  "\"tags\":{\"type\":[\"null\",\"array\"],\"items\":" NEST5(
+						  "\"number\"",
+						  ",\"multipleOf\":0.1,\"maximum\":99.9,"
+						  "\"minimum\":-99.9") "}}},"
+											   "\"g\":" N("string") "}}",
+		"composite: object of its fields, nested, arrays spelled out, "
+		"PostGIS fields as their text");
 	is_int(m.enc.kind, ENC_COMPOSITE, "composite: composite encoder");
 	ok(m.enc.comp == &outer.enc, "composite: encoder points at its fields");
 	ok(m.def_name == NULL && m.def == NULL, "composite: no definition");
@@ -616,16 +617,28 @@ main(void)
 
 	defs = typemap_base_definitions();
 	text = json_dumps(defs, DUMP_FLAGS);
-	is_str(text,
-		   "{\"sdc_recursive_integer_array\":" NEST5("\"integer\"", "") ","
-		   "\"sdc_recursive_number_array\":" NEST5("\"number\"", "") ","
-		   "\"sdc_recursive_string_array\":" NEST5("\"string\"", "") ","
-		   "\"sdc_recursive_boolean_array\":" NEST5("\"boolean\"", "") ","
-		   "\"sdc_recursive_timestamp_array\":" NEST5(
-			   "\"string\"", ",\"format\":\"date-time\"") ","
-		   "\"sdc_recursive_object_array\":" NEST5("\"object\"", "") "}",
-		   "base definitions: SIO's six, in SIO's order, spelled out to six "
-		   "dimensions");
+	is_str(
+		text,
+		"{\"sdc_recursive_integer_array\":" NEST5(
+			"\"integer\"",
+			"") ","
+				"\"sdc_recursive_number_array\":" NEST5(
+					"\"number\"",
+					"") ","
+						"\"sdc_recursive_string_array\":" NEST5(
+							"\"string\"",
+							"") ","
+								"\"sdc_recursive_boolean_array\":" NEST5(
+									"\"boolean\"",
+									"") ","
+										"\"sdc_recursive_timestamp_array\":" NEST5(
+											"\"string\"",
+											",\"format\":\"date-time\"") ","
+																		 "\"sdc_recursive_object_array\":" NEST5(
+																			 "\"object\"",
+																			 "") "}",
+		"base definitions: SIO's six, in SIO's order, spelled out to six "
+		"dimensions");
 	ok(strstr(text, "$ref") == NULL, "base definitions: no $ref");
 	free(text);
 	json_decref(defs);
