@@ -26,10 +26,12 @@
 #include "tap/mem.h"
 
 /*
- * PostGIS prints a coordinate with at most this many decimals (trailing
- * zeros dropped); enough for every double to read back the same.
+ * PostGIS prints a coordinate with at most this many decimals, in the
+ * shortest form that reads back the same double; fewer would round
+ * small coordinates (17 turns 1.2345678901234567e-5 into
+ * 0.00001234567890123).
  */
-#define GEOJSON_DIGITS "17"
+#define GEOJSON_DIGITS "1000"
 
 /* How a scalar type is described in JSON Schema. */
 typedef enum ScalarClass
@@ -202,6 +204,22 @@ find_scalar(const PgType *t, const char *typname, char typtype,
 		if (strcmp(scalar_types[i].typname, typname) == 0)
 			return &scalar_types[i];
 	return &text_type;
+}
+
+/*
+ * geo_flags: the ENC_GEO_* flags of a PostGIS type t (or t's elements).
+ * A geometry typmod holds the subtype in bits 2-7: Point (1) to
+ * MultiPolygon (6) are always expressible in GeoJSON; a collection (7),
+ * the curves and surfaces (8 to 15) and plain geometry (0) may not be.
+ */
+static unsigned char
+geo_flags(const PgType *t)
+{
+	int subtype = t->typmod < 0 ? 0 : (t->typmod & 0xFC) >> 2;
+
+	if (t->typinput && strcmp(t->typinput, "geography_in") == 0)
+		return ENC_GEO_GEOGRAPHY;
+	return subtype >= 1 && subtype <= 6 ? 0 : ENC_GEO_ANY_KIND;
 }
 
 /*
@@ -427,6 +445,10 @@ scalar_schema(const ScalarType *sc, const PgType *t, int typmod, bool nullable,
 			json_object_set_new(
 				o, "type",
 				type_list(json_as_object ? "object" : "string", nullable));
+			/* what GeoJSON cannot express comes as an EWKT string */
+			if (json_as_object && (geo_flags(t) & ENC_GEO_ANY_KIND))
+				json_array_append_new(json_object_get(o, "type"),
+									  json_string("string"));
 			break;
 		case SC_VECTOR:
 			json_object_set_new(o, "type", type_list("array", nullable));
@@ -658,7 +680,10 @@ map_type(const PgType *t, bool nullable, bool json_as_object, bool in_composite,
 	sc = find_scalar(t, t->is_array ? t->elem_typname : t->typname,
 					 t->is_array ? t->elem_typtype : t->typtype, in_composite);
 	if (sc->cls == SC_GEO)
+	{
 		out->enc.geojson_schema = t->ext_schema;
+		out->enc.geo = geo_flags(t);
+	}
 	if (sc->cls == SC_COMPOSITE && depth >= COMPOSITE_MAX_DEPTH)
 		sc = &text_type;
 	if (t->is_array)
@@ -728,37 +753,95 @@ typemap_fini(TypeMapping *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* ext_call: appends "<schema>".<fn>( */
+static void
+ext_call(Buf *out, const Encoder *enc, const char *fn)
+{
+	conn_quote_ident(out, enc->geojson_schema);
+	buf_putc(out, '.');
+	buf_append_str(out, fn);
+	buf_putc(out, '(');
+}
+
+/* geo_value: v, or for a geography v read as geometry */
+static void
+geo_value(Buf *out, const Encoder *enc, const char *v)
+{
+	if (enc->geo & ENC_GEO_GEOGRAPHY)
+	{
+		ext_call(out, enc, "geometry");
+		buf_append_str(out, v);
+		buf_putc(out, ')');
+	}
+	else
+		buf_append_str(out, v);
+}
+
+/*
+ * geo_expr: the text of one PostGIS value v (an SQL expression): its
+ * GeoJSON (option 8: the CRS when the SRID is not 4326), or, for what
+ * GeoJSON cannot express (ST_AsGeoJSON would fail the whole read), its
+ * EWKT, as a JSON string when raw.
+ */
+static void
+geo_expr(Buf *out, const Encoder *enc, const char *v, bool raw)
+{
+	if (enc->geo & ENC_GEO_ANY_KIND)
+	{
+		buf_append_str(out, "CASE WHEN ");
+		ext_call(out, enc, "st_hasarc");
+		buf_printf(out, "%s) OR ", v);
+		ext_call(out, enc, "geometrytype");
+		buf_printf(out, "%s) LIKE 'POLYHEDRALSURFACE%%' OR (", v);
+		ext_call(out, enc, "geometrytype");
+		buf_printf(out, "%s) LIKE 'GEOMETRYCOLLECTION%%' AND ", v);
+		ext_call(out, enc, "st_astext");
+		buf_printf(out, "%s) LIKE '%%POLYHEDRALSURFACE%%') THEN ", v);
+		if (raw)
+			buf_append_str(out, "pg_catalog.to_json(");
+		ext_call(out, enc, "st_asewkt");
+		buf_printf(out, "%s, " GEOJSON_DIGITS ")", v);
+		if (raw)
+			buf_append_str(out, ")::pg_catalog.text");
+		buf_append_str(out, " ELSE ");
+	}
+	ext_call(out, enc, "st_asgeojson");
+	geo_value(out, enc, v);
+	buf_append_str(out, ", " GEOJSON_DIGITS ", 8)");
+	if (enc->geo & ENC_GEO_ANY_KIND)
+		buf_append_str(out, " END");
+}
+
 /*
  * typemap_select_expr: the column, or for a PostGIS value the server's
- * GeoJSON of it: 17 significant digits keep every coordinate exact, and
- * option 8 adds the CRS when the SRID is not 4326. An array of them is
- * rendered element by element, in order (a multi-dimensional one comes
- * out flattened).
+ * GeoJSON of it. An array of them is rendered element by element, in
+ * order (a multi-dimensional one comes out flattened).
  */
 void
 typemap_select_expr(Buf *out, const Encoder *enc, const char *column)
 {
+	Buf col;
+
 	if (enc->geojson_schema == NULL)
 	{
 		conn_quote_ident(out, column);
 		return;
 	}
+	buf_init(&col, 64);
+	conn_quote_ident(&col, column);
 	if (enc->kind != ENC_ARRAY)
+		geo_expr(out, enc, buf_cstr(&col), enc->kind == ENC_JSON_RAW);
+	else
 	{
-		conn_quote_ident(out, enc->geojson_schema);
-		buf_append_str(out, ".st_asgeojson(");
-		conn_quote_ident(out, column);
-		buf_append_str(out, ", " GEOJSON_DIGITS ", 8)");
-		return;
+		buf_printf(out, "CASE WHEN %s IS NULL THEN NULL ELSE ARRAY(SELECT ",
+				   buf_cstr(&col));
+		geo_expr(out, enc, "u.e", false);
+		buf_printf(out,
+				   " FROM pg_catalog.unnest(%s) WITH ORDINALITY AS u(e, o) "
+				   "ORDER BY u.o) END",
+				   buf_cstr(&col));
 	}
-	buf_append_str(out, "CASE WHEN ");
-	conn_quote_ident(out, column);
-	buf_append_str(out, " IS NULL THEN NULL ELSE ARRAY(SELECT ");
-	conn_quote_ident(out, enc->geojson_schema);
-	buf_append_str(out, ".st_asgeojson(u.e, " GEOJSON_DIGITS
-						", 8) FROM pg_catalog.unnest(");
-	conn_quote_ident(out, column);
-	buf_append_str(out, ") WITH ORDINALITY AS u(e, o) ORDER BY u.o) END");
+	buf_fini(&col);
 }
 
 /*

@@ -55,7 +55,14 @@ typedef struct Encoder
 	/* borrowed: for PostGIS values, the schema of the ST_AsGeoJSON that
 	   renders them on the server (typemap_select_expr), else NULL */
 	const char *geojson_schema;
+	unsigned char geo; /* ENC_GEO_* flags, with geojson_schema */
 } Encoder;
+
+/* The value is a geography: read as geometry, whose GeoJSON keeps SRIDs */
+#define ENC_GEO_GEOGRAPHY 0x1
+/* The column may hold curves or polyhedral surfaces, which GeoJSON cannot
+   express: those are read as EWKT */
+#define ENC_GEO_ANY_KIND 0x2
 
 /* One field of a composite type: its JSON key and how its values look. */
 typedef struct EncField

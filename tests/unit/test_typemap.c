@@ -396,15 +396,32 @@ check_extension_types(void)
 
 	t.typname = "geometry";
 	t.typtype = 'b';
-	t.typmod = -1;
+	t.typmod = (4326 << 8) | (1 << 2); /* geometry(Point,4326) */
 	t.typinput = "geometry_in";
 	t.ext_schema = "gis \"x\"";
 	typemap_map(&t, true, false, &m);
-	schema_is(&m, N("string"), "geometry: a string");
-	is_int(m.enc.kind, ENC_STRING, "geometry: string encoder");
+	schema_is(&m, N("string"), "geometry(Point): a string");
+	is_int(m.enc.kind, ENC_STRING, "geometry(Point): string encoder");
 	ok(m.supported && !m.valid_replication_key, "geometry: supported");
-	select_is(&m, "geom", "\"gis \"\"x\"\"\".st_asgeojson(\"geom\", 17, 8)",
-			  "geometry: read through the extension's ST_AsGeoJSON");
+	select_is(&m, "geom", "\"gis \"\"x\"\"\".st_asgeojson(\"geom\", 1000, 8)",
+			  "geometry(Point): read through the extension's ST_AsGeoJSON");
+	typemap_fini(&m);
+
+	t.typmod = -1;
+	typemap_map(&t, true, true, &m);
+	schema_is(&m, "{\"type\":[\"null\",\"object\",\"string\"]}",
+			  "geometry json_as_object: an object, or EWKT for curves");
+	select_is(
+		&m, "geom",
+		"CASE WHEN \"gis \"\"x\"\"\".st_hasarc(\"geom\") OR "
+		"\"gis \"\"x\"\"\".geometrytype(\"geom\") LIKE "
+		"'POLYHEDRALSURFACE%' OR (\"gis \"\"x\"\"\".geometrytype(\"geom\") "
+		"LIKE 'GEOMETRYCOLLECTION%' AND "
+		"\"gis \"\"x\"\"\".st_astext(\"geom\") LIKE "
+		"'%POLYHEDRALSURFACE%') THEN pg_catalog.to_json(\"gis "
+		"\"\"x\"\"\".st_asewkt(\"geom\", 1000))::pg_catalog.text ELSE "
+		"\"gis \"\"x\"\"\".st_asgeojson(\"geom\", 1000, 8) END",
+		"geometry: curves and surfaces as EWKT, the rest as GeoJSON");
 	typemap_fini(&m);
 
 	t.typname = "my_geography";
@@ -413,6 +430,10 @@ check_extension_types(void)
 	schema_is(&m, "{\"type\":[\"object\"]}",
 			  "geography json_as_object not null: an object");
 	is_int(m.enc.kind, ENC_JSON_RAW, "geography json_as_object: raw JSON");
+	select_is(&m, "geog",
+			  "\"gis \"\"x\"\"\".st_asgeojson(\"gis "
+			  "\"\"x\"\"\".geometry(\"geog\"), 1000, 8)",
+			  "geography: as geometry, whose GeoJSON names a CRS not 4326");
 	typemap_fini(&m);
 
 	t.is_array = true;
@@ -421,13 +442,14 @@ check_extension_types(void)
 	t.elem_typtype = 'b';
 	t.elem_delim = ':';
 	t.typinput = "geometry_in";
+	t.typmod = (3857 << 8) | (6 << 2) | 2; /* geometry(MultiPolygonZ,3857) */
 	typemap_map(&t, true, true, &m);
 	schema_is(&m, ARR("sdc_recursive_string_array"),
 			  "geometry[]: GeoJSON strings");
 	is_int(m.enc.elem, ENC_STRING, "geometry[]: string elements");
 	select_is(&m, "g",
 			  "CASE WHEN \"g\" IS NULL THEN NULL ELSE ARRAY(SELECT "
-			  "\"gis \"\"x\"\"\".st_asgeojson(u.e, 17, 8) FROM "
+			  "\"gis \"\"x\"\"\".st_asgeojson(u.e, 1000, 8) FROM "
 			  "pg_catalog.unnest(\"g\") WITH ORDINALITY AS u(e, o) ORDER BY "
 			  "u.o) END",
 			  "geometry[]: element by element, in order");
