@@ -691,7 +691,12 @@ map_type(const PgType *t, bool nullable, bool json_as_object, bool in_composite,
 		json_t *o = json_object();
 
 		if (sc->cls == SC_GEO)
-			sc = &text_type; /* GeoJSON elements stay strings */
+		{
+			/* GeoJSON elements stay strings, in a text[] (delimiter ',',
+			   where PostGIS's own types use ':') */
+			sc = &text_type;
+			out->enc.delim = ',';
+		}
 		json_object_set_new(o, "type", type_list("array", nullable));
 		json_object_set_new(o, "items",
 							array_items(sc, t, json_as_object, depth,
@@ -702,7 +707,7 @@ map_type(const PgType *t, bool nullable, bool json_as_object, bool in_composite,
 		out->enc.elem = scalar_encoder(sc, t->typmod, false);
 		if (sc->cls == SC_COMPOSITE)
 			out->enc.comp = &t->comp->enc;
-		if (t->elem_delim != '\0')
+		if (t->elem_delim != '\0' && out->enc.geojson_schema == NULL)
 			out->enc.delim = t->elem_delim;
 		return;
 	}
