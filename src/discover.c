@@ -126,7 +126,7 @@ static const char discover_sql[] = DOMAIN_CTES
 	"  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid\n"
 	"  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n" TYPE_JOINS
 	" WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')\n"
-	"   AND NOT c.relispartition\n"
+	"   AND (NOT c.relispartition OR $2::pg_catalog.text[] IS NOT NULL)\n"
 	"   AND a.attnum > 0\n"
 	"   AND NOT a.attisdropped\n"
 	"   AND CASE WHEN $2::pg_catalog.text[] IS NOT NULL THEN true\n"
