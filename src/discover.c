@@ -1,11 +1,12 @@
 /*
- * discover.c: the server's catalog -> the Singer catalog (SPEC section 3).
+ * discover.c: the server's catalog -> the Singer catalog (README's
+ * "Discovery").
  *
  * One query per database reads every readable column of every table,
  * view, materialized view, partitioned parent and foreign table, with its
  * type already resolved through domains, ordered by schema, table and
  * column position. discover_entry turns one table into an entry of SIO's
- * shape (reference/anchors.md sections 3.2 and 4); discover_catalog does
+ * shape (singer-io/tap-postgres's); discover_catalog does
  * that for the configured database, or for each database of filter_dbs.
  */
 #include "tap/discover.h"
@@ -18,20 +19,6 @@
 #include "tap/log.h"
 #include "tap/mem.h"
 
-/*
- * The catalog query. $1: the schemas to read (text[]; NULL: all but the
- * system schemas). $2, $3: parallel text[] of schema and table names to
- * restrict the result to (NULL: no restriction; the schema filter then
- * does not apply, the pairs are explicit).
- *
- * dom resolves every domain to its final base type, domain over domain
- * included, keeping the innermost typmod that was set. A column's
- * effective typmod is its own, else its domain's, else (for an array of
- * a domain) the element domain's. An array is a type read by array_in,
- * which excludes int2vector and oidvector (space-separated, not arrays in
- * the text format). sql_datatype is SIO's: format_type without typmod,
- * except bit(n) for a bit column with n > 1.
- */
 /* Resolves every domain to its final base type (dom, dombase). */
 #define DOMAIN_CTES                                                            \
 	"WITH RECURSIVE dom (oid, base, typmod) AS (\n"                            \
@@ -69,8 +56,8 @@
 	"  JOIN pg_catalog.pg_type tt ON tt.oid = COALESCE(ebt.oid, bt.oid)\n"
 
 /*
- * The type's columns of a row, after the attribute's: the TYPE_COLUMNS
- * enum below. typinput is the input function's name (what the type is,
+ * The type's columns of a row, after the attribute's (COL_TYPNAME on, in
+ * the enum below). typinput is the input function's name (what the type is,
  * whatever its schema); ext_schema the schema of the extension the type
  * belongs to, where that extension's functions are; comp_oid the
  * composite type whose fields the composite query reads.

@@ -1,7 +1,7 @@
 /*
  * typemap.c: PostgreSQL column type -> JSON Schema and value encoder.
  *
- * The schemas are SIO's (reference/anchors.md section 4), key for key and
+ * The schemas are singer-io/tap-postgres's (SIO's), key for key and
  * in SIO's key order, with these changes: the types SIO leaves
  * unsupported are supported here (every type is, at worst as a string of
  * its text output), domains are their base type, NOT NULL columns are not

@@ -1,6 +1,6 @@
 /*
  * discover.h: reading the server's catalog, and building the Singer
- * catalog (SPEC section 3).
+ * catalog (README's "Discovery").
  *
  * discover_tables runs one catalog query per database, whatever the
  * number of tables, ordered by schema, table, column position. It is used

@@ -6,8 +6,8 @@
  * DateStyle=ISO, IntervalStyle=iso_8601, extra_float_digits=3,
  * bytea_output=hex and client_encoding=UTF8. NULL is handled by the
  * caller (it writes null); encode_value is only called for non-NULL
- * values. The rendering follows SPEC section 4 and SIO's rules
- * (reference/anchors.md section 5.1). Nothing here allocates per value
+ * values. The rendering follows README's "Types" (SIO's rules, with
+ * the differences listed there). Nothing here allocates per value
  * except growth of the caller's buffers.
  */
 #ifndef TAP_ENCODE_H

@@ -3,8 +3,8 @@
  *
  * Input is one column's type as the discovery query reports it, with
  * domains already resolved to their base type. Output is the property
- * schema SIO would write (reference/anchors.md section 4, with SPEC
- * section 4's changes), the metadata sql-datatype, and how values are
+ * schema singer-io/tap-postgres (SIO) would write, with the differences
+ * README's "Types" lists, the metadata sql-datatype, and how values are
  * rendered.
  */
 #ifndef TAP_TYPEMAP_H

@@ -1,7 +1,6 @@
 /*
  * test_typemap.c: the schema, encoder and flags of every type, compared
- * with the whole schema's JSON text (reference/anchors.md section 4,
- * SPEC section 4).
+ * with the whole schema's JSON text (README's "Types").
  */
 #include <stdlib.h>
 #include <string.h>
