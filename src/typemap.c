@@ -361,6 +361,26 @@ numeric_bounds(int precision, int scale, NumericBounds *b)
 static json_t *field_schema(const PgType *t, bool json_as_object, int depth);
 
 /*
+ * set_sanitized: sets key in o to v where key is not valid UTF-8 (a field
+ * name on a SQL_ASCII database): its invalid bytes become U+FFFD, as in
+ * the field's key in RECORDs.
+ */
+static void
+set_sanitized(json_t *o, const char *key, json_t *v)
+{
+	Buf b;
+	json_t *k;
+
+	buf_init(&b, 64);
+	jsonw_string(&b, key, strlen(key));
+	k = json_loadb(b.data, b.len, JSON_DECODE_ANY, NULL);
+	if (json_is_string(k))
+		json_object_set(o, json_string_value(k), v);
+	json_decref(k);
+	buf_fini(&b);
+}
+
+/*
  * scalar_schema: the property schema of a non-array value of type sc
  * (owned); t gives a composite's fields, depth its nesting.
  */
@@ -464,9 +484,11 @@ scalar_schema(const ScalarType *sc, const PgType *t, int typmod, bool nullable,
 			{
 				const PgField *f = &t->comp->fields[i];
 
-				json_object_set_new(
-					props, f->name,
-					field_schema(&f->type, json_as_object, depth + 1));
+				json_t *fs = field_schema(&f->type, json_as_object, depth + 1);
+
+				if (json_object_set(props, f->name, fs) != 0)
+					set_sanitized(props, f->name, fs);
+				json_decref(fs);
 			}
 			json_object_set_new(o, "properties", props);
 			break;

@@ -608,6 +608,34 @@ check_composites(void)
 	typemap_fini(&m);
 	typemap_composite_fini(&outer);
 	typemap_composite_fini(&inner);
+
+	/* a field name that is not UTF-8 (SQL_ASCII): U+FFFD, never lost */
+	{
+		PgField bad_f[1] = {{0}};
+		PgComposite bad = {0};
+		PgType bt = {0};
+
+		bad_f[0].name = "caf\xe9";
+		bad_f[0].type.typname = "text";
+		bad_f[0].type.typtype = 'b';
+		bad_f[0].type.typmod = -1;
+		bad.fields = bad_f;
+		bad.nfields = 1;
+		typemap_composite_prepare(&bad, false);
+		bt.typname = "bad";
+		bt.typtype = 'c';
+		bt.typmod = -1;
+		bt.comp = &bad;
+		typemap_map(&bt, true, false, &m);
+		schema_is(&m,
+				  "{\"type\":[\"null\",\"object\"],\"properties\":{"
+				  "\"caf\xEF\xBF\xBD\":" N("string") "}}",
+				  "composite: a field name that is not UTF-8");
+		is_str(bad.enc.fields[0].key,
+			   "\"caf\xEF\xBF\xBD\":", "composite: its RECORD key too");
+		typemap_fini(&m);
+		typemap_composite_fini(&bad);
+	}
 }
 
 int
