@@ -42,6 +42,7 @@ typedef struct TapConfig
 	bool json_as_object;
 	bool include_extension_tables; /* discover extensions' tables */
 	char *tap_id;                  /* owned, or NULL */
+	int parallel_connections; /* 1 by default: one connection per database */
 } TapConfig;
 
 /* One documented key, for validation and for --about. */
