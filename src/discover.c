@@ -18,6 +18,7 @@
 #include "tap/buf.h"
 #include "tap/log.h"
 #include "tap/mem.h"
+#include "tap/query.h"
 
 /* Resolves every domain to its final base type (dom, dombase). */
 #define DOMAIN_CTES                                                            \
@@ -195,32 +196,6 @@ enum
 	CCOL_TYPE, /* the first of the type's columns */
 	NCCOLS = CCOL_TYPE + (NCOLS - COL_TYPNAME)
 };
-
-/*
- * text_array_literal: appends the text[] literal {"a","b"} of the n
- * strings in items (each read through get(items, i)) to out, quoted so
- * that any character is safe.
- */
-static void
-text_array_literal(Buf *out, const void *items, size_t n,
-				   const char *(*get)(const void *items, size_t i))
-{
-	buf_putc(out, '{');
-	for (size_t i = 0; i < n; i++)
-	{
-		if (i > 0)
-			buf_putc(out, ',');
-		buf_putc(out, '"');
-		for (const char *p = get(items, i); *p; p++)
-		{
-			if (*p == '"' || *p == '\\')
-				buf_putc(out, '\\');
-			buf_putc(out, *p);
-		}
-		buf_putc(out, '"');
-	}
-	buf_putc(out, '}');
-}
 
 /* get_string: items[i] of an array of C strings */
 static const char *
@@ -523,15 +498,15 @@ discover_tables(PgSession *s, const TapConfig *cfg, const TableRef *only,
 	buf_init(&ref_tables, 64);
 	if (only != NULL)
 	{
-		text_array_literal(&ref_schemas, only, nonly, get_ref_schema);
-		text_array_literal(&ref_tables, only, nonly, get_ref_table);
+		query_text_array(&ref_schemas, only, nonly, get_ref_schema);
+		query_text_array(&ref_tables, only, nonly, get_ref_table);
 		params[1] = buf_cstr(&ref_schemas);
 		params[2] = buf_cstr(&ref_tables);
 	}
 	else if (cfg->n_filter_schemas > 0)
 	{
-		text_array_literal(&schemas, cfg->filter_schemas, cfg->n_filter_schemas,
-						   get_string);
+		query_text_array(&schemas, cfg->filter_schemas, cfg->n_filter_schemas,
+						 get_string);
 		params[0] = buf_cstr(&schemas);
 	}
 
