@@ -5,7 +5,7 @@
  * One query per database reads every readable column of every table,
  * view, materialized view, partitioned parent and foreign table, with its
  * type already resolved through domains, ordered by schema, table and
- * column position. discover_entry turns one table into an entry of SIO's
+ * column position. build_entry turns one table into an entry of SIO's
  * shape (singer-io/tap-postgres's); discover_catalog does
  * that for the configured database, or for each database of filter_dbs.
  */
@@ -690,13 +690,9 @@ metadata_entry(json_t *breadcrumb, json_t *md)
 	return e;
 }
 
-/*
- * build_entry: the catalog entry of t in database dbname (owned). With
- * warn, logs one WARNING for each column whose type is not supported.
- */
+/* build_entry: the catalog entry of t in database dbname (owned) */
 static json_t *
-build_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg,
-			bool warn)
+build_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg)
 {
 	json_t *entry = json_object();
 	json_t *md_list = json_array();
@@ -725,25 +721,13 @@ build_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg,
 			json_object_set(defs, m.def_name, m.def);
 		if (c->is_pk)
 			json_array_append_new(keys, text(c->name));
-		if (m.supported && m.valid_replication_key)
+		if (m.valid_replication_key)
 			json_array_append_new(rkeys, text(c->name));
-
-		if (!m.supported)
-		{
-			inclusion = "unsupported";
-			if (warn)
-				log_warning("column \"%s\" of table \"%s\".\"%s\" has type "
-							"\"%s\" which is not supported; it is left out",
-							c->name, t->schema, t->name, c->sql_datatype);
-		}
-		else if (c->is_pk)
-			inclusion = "automatic";
-		else
-			inclusion = "available";
+		/* every type has a rendering: no column is "unsupported" */
+		inclusion = c->is_pk ? "automatic" : "available";
 		json_object_set_new(md, "sql-datatype", text(c->sql_datatype));
 		json_object_set_new(md, "inclusion", json_string(inclusion));
-		json_object_set_new(md, "selected-by-default",
-							json_boolean(m.supported));
+		json_object_set_new(md, "selected-by-default", json_true());
 		json_array_append_new(col_mds,
 							  metadata_entry(breadcrumb_column(c->name), md));
 		typemap_fini(&m);
@@ -783,18 +767,8 @@ build_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg,
 }
 
 /*
- * discover_entry: one SIO-shaped catalog entry for t (owned by the
- * caller). Logs nothing.
- */
-json_t *
-discover_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg)
-{
-	return build_entry(t, dbname, cfg, false);
-}
-
-/*
  * discover_database: appends the entries of the database s is connected
- * to to streams, logging a WARNING per unsupported column.
+ * to to streams.
  */
 static TapStatus
 discover_database(PgSession *s, const TapConfig *cfg, json_t *streams)
@@ -807,8 +781,8 @@ discover_database(PgSession *s, const TapConfig *cfg, json_t *streams)
 	if (st != TAP_OK)
 		return st;
 	for (size_t i = 0; i < res.ntables; i++)
-		json_array_append_new(
-			streams, build_entry(&res.tables[i], s->dbname, cfg, true));
+		json_array_append_new(streams,
+							  build_entry(&res.tables[i], s->dbname, cfg));
 	log_info("database \"%s\": %zu streams", s->dbname, res.ntables);
 	discover_result_fini(&res);
 	return TAP_OK;
