@@ -1,5 +1,5 @@
 /*
- * config.c: the config file (SPEC section 2) -> TapConfig.
+ * config.c: the config file (README, "Configuration") -> TapConfig.
  *
  * One list, CONFIG_KEYS below, names every key with its JSON type,
  * default, description and how it is read. It expands into the public
@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tap/buf.h"
 #include "tap/docload.h"
 #include "tap/log.h"
 #include "tap/mem.h"
@@ -437,120 +439,126 @@ url_scheme_hint(const char *s, char *buf, size_t size)
 }
 
 /*
- * percent_decode: s[0..n) with %XX escapes decoded; returns owned.
+ * url_parse: libpq's reading of a postgres:// URL (PQconninfoFree), or
+ * NULL with libpq's reason in *err (PQfreemem). The only parser of URLs
+ * in the tap: conn.c hands the same string to libpq.
  */
-static char *
-percent_decode(const char *s, size_t n)
+static PQconninfoOption *
+url_parse(const char *url, char **err)
 {
-	char *out = xmalloc(n + 1);
-	size_t o = 0;
+	*err = NULL;
+	return PQconninfoParse(url, err);
+}
 
-	for (size_t i = 0; i < n; i++)
-	{
-		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char) s[i + 1]) &&
-			isxdigit((unsigned char) s[i + 2]))
-		{
-			char hex[3] = {s[i + 1], s[i + 2], '\0'};
+/* url_option: the value of keyword in parsed options, or NULL */
+static const char *
+url_option(const PQconninfoOption *opts, const char *keyword)
+{
+	for (; opts != NULL && opts->keyword != NULL; opts++)
+		if (strcmp(opts->keyword, keyword) == 0)
+			return opts->val;
+	return NULL;
+}
 
-			out[o++] = (char) strtol(hex, NULL, 16);
-			i += 2;
-		}
-		else
-			out[o++] = s[i];
-	}
-	out[o] = '\0';
-	return out;
+/* add_url_password: registers the password libpq reads from url */
+static void
+add_url_password(const char *url)
+{
+	char *err;
+	PQconninfoOption *opts = url_parse(url, &err);
+
+	log_add_secret(url_option(opts, "password"));
+	PQconninfoFree(opts);
+	PQfreemem(err);
 }
 
 /*
- * add_secret_span: registers s[0..n) and its percent-decoded form.
+ * add_userinfo_secret: registers the userinfo password s[0..n) as it is
+ * written (percent-encoded), and as libpq decodes it when it stands alone
+ * (a "password=" parameter of the same URL would hide it in url's own
+ * parse).
  */
 static void
-add_secret_span(const char *s, size_t n)
+add_userinfo_secret(const char *s, size_t n)
 {
-	char *raw;
-	char *dec;
+	Buf one;
 
 	if (n == 0)
 		return;
-	raw = xstrndup(s, n);
-	dec = percent_decode(s, n);
-	log_add_secret(dec);
-	log_add_secret(raw);
-	free(dec);
-	free(raw);
+	buf_init(&one, n + 32);
+	buf_append(&one, s, n);
+	log_add_secret(buf_cstr(&one));
+	buf_reset(&one);
+	buf_append_str(&one, "postgresql://u:");
+	buf_append(&one, s, n);
+	buf_append_str(&one, "@");
+	add_url_password(buf_cstr(&one));
+	buf_fini(&one);
 }
 
 /*
  * url_add_secrets: registers the URL itself and every password it may
- * carry: in the userinfo (as libpq reads it, up to the first '@', and up
- * to the last '@' in case the password holds an unescaped '@') and in a
- * "password=" query parameter. Nothing else of the URL is validated.
+ * carry: libpq's reading of it (the userinfo, or a "password=" query
+ * parameter), and the userinfo's password as written, up to the first
+ * '@' (where libpq ends it) and up to the last '@' before the path, in
+ * case the password holds an unescaped '@'. Done before any validation,
+ * so that no message can show them.
  */
 static void
 url_add_secrets(const char *url)
 {
 	const char *p = strstr(url, "://");
 	const char *end;
-	const char *query;
 	const char *first_at;
 	const char *last_at = NULL;
 	const char *colon;
 
 	log_add_secret(url);
+	add_url_password(url);
 	if (p == NULL)
 		return;
 	p += 3;
-	query = strchr(p, '?');
-	end = query ? query : p + strlen(p);
+	end = p + strcspn(p, "/?");
 	first_at = memchr(p, '@', (size_t) (end - p));
 	for (const char *q = p; q < end; q++)
 		if (*q == '@')
 			last_at = q;
-	if (first_at != NULL)
-	{
-		colon = memchr(p, ':', (size_t) (last_at - p));
-		if (colon != NULL)
-		{
-			add_secret_span(colon + 1, (size_t) (last_at - colon - 1));
-			if (colon < first_at)
-				add_secret_span(colon + 1, (size_t) (first_at - colon - 1));
-		}
-	}
-	while (query != NULL)
-	{
-		const char *amp;
-
-		query++;
-		amp = strchr(query, '&');
-		if (strncmp(query, "password=", 9) == 0)
-			add_secret_span(query + 9, amp ? (size_t) (amp - query - 9)
-										   : strlen(query + 9));
-		query = amp;
-	}
+	if (first_at == NULL)
+		return;
+	colon = memchr(p, ':', (size_t) (last_at - p));
+	if (colon == NULL)
+		return;
+	add_userinfo_secret(colon + 1, (size_t) (last_at - colon - 1));
+	if (colon < first_at)
+		add_userinfo_secret(colon + 1, (size_t) (first_at - colon - 1));
 }
 
 /*
- * url_sslmode: the value of the URL's "sslmode=" query parameter (owned),
- * or NULL.
+ * url_check: whether libpq can read url; logs which key (or variable)
+ * holds it and libpq's reason if not. On success *sslmode is the URL's
+ * sslmode parameter (owned), or NULL.
  */
-static char *
-url_sslmode(const char *url)
+static TapStatus
+url_check(const char *url, const char *where, char **sslmode)
 {
-	const char *query = strchr(url, '?');
+	char *err;
+	PQconninfoOption *opts = url_parse(url, &err);
+	const char *mode;
 
-	while (query != NULL)
+	*sslmode = NULL;
+	if (opts == NULL)
 	{
-		const char *amp;
-
-		query++;
-		amp = strchr(query, '&');
-		if (strncmp(query, "sslmode=", 8) == 0)
-			return percent_decode(query + 8, amp ? (size_t) (amp - query - 8)
-												 : strlen(query + 8));
-		query = amp;
+		/* libpq's reason quotes the URL, which the log scrubs */
+		log_critical("%s is not a valid postgres:// URL: %s", where,
+					 err ? err : "out of memory");
+		PQfreemem(err);
+		return TAP_ERR_INPUT;
 	}
-	return NULL;
+	mode = url_option(opts, "sslmode");
+	if (mode != NULL && mode[0] != '\0')
+		*sslmode = xstrdup(mode);
+	PQconninfoFree(opts);
+	return TAP_OK;
 }
 
 /*
@@ -847,13 +855,18 @@ apply_defaults(TapConfig *cfg)
 
 /*
  * settle_connection: the DATABASE_URL fallback, the check that some
- * connection information exists, and sslmode from ssl or the URL.
+ * connection information exists, the URL read by libpq, and sslmode from
+ * ssl or the URL.
  */
 static TapStatus
 settle_connection(Loader *ld)
 {
 	TapConfig *cfg = ld->cfg;
+	char where[300];
+	char *mode = NULL;
 
+	snprintf(where, sizeof where,
+			 "config file \"%.200s\": key \"database_url\"", ld->name);
 	if (cfg->host == NULL && cfg->database_url == NULL)
 	{
 		const char *env = getenv("DATABASE_URL");
@@ -873,6 +886,7 @@ settle_connection(Loader *ld)
 				return TAP_ERR_INPUT;
 			}
 			cfg->database_url = xstrdup(env);
+			snprintf(where, sizeof where, "environment variable DATABASE_URL");
 		}
 	}
 	if (cfg->host == NULL && cfg->database_url == NULL)
@@ -884,31 +898,29 @@ settle_connection(Loader *ld)
 					 ld->name);
 		return TAP_ERR_INPUT;
 	}
+	if (cfg->database_url != NULL &&
+		url_check(cfg->database_url, where, &mode) != TAP_OK)
+		return TAP_ERR_INPUT;
 	if (!ld->sslmode_set && ld->ssl >= 0)
 		cfg->sslmode = xstrdup(ld->ssl ? "require" : "prefer");
-	else if (!ld->sslmode_set && cfg->database_url != NULL)
+	else if (!ld->sslmode_set && mode != NULL)
 	{
 		/* the URL's own sslmode, rather than a default overriding it */
-		char *mode = url_sslmode(cfg->database_url);
+		const char *c = find_choice(sslmode_choices, mode);
+		char buf[128];
 
-		if (mode != NULL)
+		if (c == NULL)
 		{
-			const char *c = find_choice(sslmode_choices, mode);
-			char buf[128];
-
-			if (c == NULL)
-			{
-				log_critical("config file \"%s\": the sslmode parameter of "
-							 "\"database_url\" must be one of %s",
-							 ld->name,
-							 choices_text(sslmode_choices, buf, sizeof buf));
-				free(mode);
-				return TAP_ERR_INPUT;
-			}
-			cfg->sslmode = xstrdup(c);
+			log_critical("config file \"%s\": the sslmode parameter of "
+						 "\"database_url\" must be one of %s",
+						 ld->name,
+						 choices_text(sslmode_choices, buf, sizeof buf));
 			free(mode);
+			return TAP_ERR_INPUT;
 		}
+		cfg->sslmode = xstrdup(c);
 	}
+	free(mode);
 	return TAP_OK;
 }
 

@@ -568,16 +568,6 @@ build_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg,
 }
 
 /*
- * discover_entry: one SIO-shaped catalog entry for t (owned by the
- * caller). Logs nothing.
- */
-json_t *
-discover_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg)
-{
-	return build_entry(t, dbname, cfg, false);
-}
-
-/*
  * discover_database: appends the entries of the database s is connected
  * to to streams, logging a WARNING per unsupported column.
  */
