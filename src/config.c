@@ -305,31 +305,6 @@ read_int(const json_t *v, long lo, long hi, long *out)
 }
 
 /*
- * read_bool: *out = v as a boolean: true/false, or the strings "true" and
- * "false" in any case. False when v is anything else.
- */
-static bool
-read_bool(const json_t *v, bool *out)
-{
-	if (json_is_boolean(v))
-	{
-		*out = json_is_true(v);
-		return true;
-	}
-	if (json_is_string(v) && strcasecmp(json_string_value(v), "true") == 0)
-	{
-		*out = true;
-		return true;
-	}
-	if (json_is_string(v) && strcasecmp(json_string_value(v), "false") == 0)
-	{
-		*out = false;
-		return true;
-	}
-	return false;
-}
-
-/*
  * choices_text: "a, b or c" for a message, in buf.
  */
 static const char *
@@ -659,7 +634,7 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 			return TAP_OK;
 		case KIND_BOOL:
 		case KIND_SSL:
-			if (!read_bool(v, &b))
+			if (!docload_bool(v, &b))
 				return type_error(ld, k, v, "true or false");
 			if (spec->kind == KIND_SSL)
 				ld->ssl = b;

@@ -23,10 +23,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
+#include "tap/jsonw.h"
 #include "tap/log.h"
 #include "tap/mem.h"
 
@@ -102,8 +104,8 @@ line_of_offset(const char *data, size_t off, size_t *line, size_t *col)
 
 /*
  * utf8_invalid_at: the offset of the first byte of data[0..len) that does
- * not start a well-formed UTF-8 sequence (no overlong forms, surrogates or
- * code points past U+10FFFF), or len when the whole text is valid.
+ * not start a well-formed UTF-8 sequence, or len when the whole text is
+ * valid; jsonw_utf8_seq is the one validator.
  */
 static size_t
 utf8_invalid_at(const unsigned char *s, size_t len)
@@ -112,47 +114,12 @@ utf8_invalid_at(const unsigned char *s, size_t len)
 
 	while (i < len)
 	{
-		unsigned char c = s[i];
-		size_t n;
-		uint32_t cp;
-		uint32_t min;
+		size_t bad;
+		size_t n = s[i] < 0x80 ? 1 : jsonw_utf8_seq(s + i, s + len, &bad);
 
-		if (c < 0x80)
-		{
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-		{
-			n = 1;
-			cp = c & 0x1F;
-			min = 0x80;
-		}
-		else if ((c & 0xF0) == 0xE0)
-		{
-			n = 2;
-			cp = c & 0x0F;
-			min = 0x800;
-		}
-		else if (c >= 0xF0 && c <= 0xF4)
-		{
-			n = 3;
-			cp = c & 0x07;
-			min = 0x10000;
-		}
-		else
+		if (n == 0)
 			return i;
-		if (len - i - 1 < n)
-			return i;
-		for (size_t k = 1; k <= n; k++)
-		{
-			if ((s[i + k] & 0xC0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return i;
-		i += n + 1;
+		i += n;
 	}
 	return len;
 }
@@ -1165,4 +1132,23 @@ docload_file(const char *path, const char *what, bool allow_empty,
 	status = docload_buffer(data, len, path, what, allow_empty, out);
 	free(data);
 	return status;
+}
+
+bool
+docload_bool(const json_t *v, bool *out)
+{
+	if (json_is_boolean(v))
+	{
+		*out = json_is_true(v);
+		return true;
+	}
+	if (!json_is_string(v))
+		return false;
+	if (strcasecmp(json_string_value(v), "true") == 0)
+		*out = true;
+	else if (strcasecmp(json_string_value(v), "false") == 0)
+		*out = false;
+	else
+		return false;
+	return true;
 }

@@ -37,4 +37,12 @@ TapStatus docload_file(const char *path, const char *what, bool allow_empty,
 TapStatus docload_buffer(const char *data, size_t len, const char *name,
 						 const char *what, bool allow_empty, json_t **out);
 
+/*
+ * docload_bool: v as a boolean, the one rule for config, catalog and
+ * state: JSON true/false, or the strings "true"/"false" in any case
+ * (what some UIs and YAML quoting write). False, *out untouched, when v
+ * is anything else (null, a number, another string).
+ */
+bool docload_bool(const json_t *v, bool *out);
+
 #endif

@@ -11,8 +11,18 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tap/buf.h"
+
+/*
+ * SWAR: eight bytes tested at once in a uint64_t. With x read from the
+ * text, (x - JSONW_ONES * c) & JSONW_HIGHS is non-zero when some byte is
+ * below c or has its high bit set (or x & JSONW_HIGHS alone: a byte from
+ * 0x80 up); x ^ (JSONW_ONES * c) makes the bytes equal to c zero.
+ */
+#define JSONW_ONES  UINT64_C(0x0101010101010101)
+#define JSONW_HIGHS UINT64_C(0x8080808080808080)
 
 /* jsonw_string: s[0..n) as a quoted JSON string */
 void jsonw_string(Buf *b, const char *s, size_t n);

@@ -557,6 +557,38 @@ test_buffer(void)
  * main: runs every group in a private temporary directory, removed at
  * the end.
  */
+/*
+ * test_bool: docload_bool, the one rule for booleans written as strings.
+ */
+static void
+test_bool(void)
+{
+	static const struct
+	{
+		const char *json;
+		int want; /* -1: not a boolean */
+	} cases[] = {
+		{"true", 1},     {"false", 0},    {"\"true\"", 1}, {"\"FALSE\"", 0},
+		{"\"True\"", 1}, {"\"yes\"", -1}, {"1", -1},       {"0", -1},
+		{"null", -1},    {"\"\"", -1},    {"[]", -1},      {"\" true\"", -1},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+	{
+		json_t *v = json_loads(cases[i].json, JSON_DECODE_ANY, NULL);
+		bool b = false;
+		bool got = docload_bool(v, &b);
+		char name[128];
+
+		snprintf(name, sizeof name, "docload_bool(%s)", cases[i].json);
+		if (cases[i].want < 0)
+			ok(!got, name);
+		else
+			ok(got && b == (cases[i].want == 1), name);
+		json_decref(v);
+	}
+}
+
 int
 main(void)
 {
@@ -571,6 +603,7 @@ main(void)
 	test_depth();
 	test_size();
 	test_buffer();
+	test_bool();
 
 	log_fini();
 	tmpdir_remove();
