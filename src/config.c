@@ -66,6 +66,15 @@ static const char *const method_choices[] = {
 
 #define FIELD(f) offsetof(TapConfig, f)
 
+/* A value quoted in a message is cut to this many bytes */
+#define VALUE_QUOTE_MAX 60
+/* Unknown keys: names compared for a "did you mean" hint are at most
+ * this long, and a hint is at most this many edits away */
+#define HINT_NAME_MAX     63
+#define HINT_MAX_DISTANCE 2
+/* The longest URI scheme named in a hint ("mysql://") */
+#define SCHEME_HINT_MAX 20
+
 /*
  * X(name, type, default, kind, field offset, count offset, choices,
  *   description)
@@ -182,7 +191,7 @@ field_ptr(TapConfig *cfg, size_t offset)
 
 /*
  * value_text: describes v for a message in buf: a string in quotes (cut
- * to 60 bytes, control characters replaced), a number, or "a list" etc.
+ * to VALUE_QUOTE_MAX bytes, control characters replaced), a number, or "a list" etc.
  * For secret keys only the kind of value is described.
  */
 static const char *
@@ -198,9 +207,9 @@ value_text(const json_t *v, bool secret, char *buf, size_t size)
 
 			if (secret)
 				return "a string";
-			if (n > 60)
+			if (n > VALUE_QUOTE_MAX)
 			{
-				n = 60;
+				n = VALUE_QUOTE_MAX;
 				while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
 					n--;
 			}
@@ -407,7 +416,7 @@ url_scheme_hint(const char *s, char *buf, size_t size)
 	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
 						 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
 
-	if (n == 0 || n > 20 || strncmp(s + n, "://", 3) != 0)
+	if (n == 0 || n > SCHEME_HINT_MAX || strncmp(s + n, "://", 3) != 0)
 		return "";
 	snprintf(buf, size, " (it starts with \"%.*s://\")", (int) n, s);
 	return buf;
@@ -701,16 +710,16 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 
 /*
  * edit_distance: the Levenshtein distance between a and b, or a large
- * number when either is longer than 63 bytes.
+ * number when either is longer than HINT_NAME_MAX bytes.
  */
 static size_t
 edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a);
 	size_t lb = strlen(b);
-	size_t row[64];
+	size_t row[HINT_NAME_MAX + 1];
 
-	if (la > 63 || lb > 63)
+	if (la > HINT_NAME_MAX || lb > HINT_NAME_MAX)
 		return SIZE_MAX;
 	for (size_t j = 0; j <= lb; j++)
 		row[j] = j;
@@ -746,7 +755,7 @@ key_hint(const char *key)
 		if (strcmp(key, key_hints[i].other) == 0)
 			return key_hints[i].ours;
 	for (size_t i = 0; i < config_nkeys; i++)
-		if (edit_distance(key, config_keys[i].name) <= 2)
+		if (edit_distance(key, config_keys[i].name) <= HINT_MAX_DISTANCE)
 			return config_keys[i].name;
 	return NULL;
 }
