@@ -15,7 +15,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libpq-fe.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +28,7 @@
 #include "tap/docload.h"
 #include "tap/log.h"
 #include "tap/mem.h"
+#include "tap/pgurl.h"
 
 /* How a key's value is read and where it goes. */
 typedef enum KeyKind
@@ -72,8 +72,6 @@ static const char *const method_choices[] = {
  * this long, and a hint is at most this many edits away */
 #define HINT_NAME_MAX     63
 #define HINT_MAX_DISTANCE 2
-/* The longest URI scheme named in a hint ("mysql://") */
-#define SCHEME_HINT_MAX 20
 
 /*
  * X(name, type, default, kind, field offset, count offset, choices,
@@ -396,156 +394,6 @@ list_free(char **items, size_t count)
 }
 
 /*
- * url_scheme_ok: whether s starts with postgres:// or postgresql://.
- */
-static bool
-url_scheme_ok(const char *s)
-{
-	return strncmp(s, "postgres://", 11) == 0 ||
-		   strncmp(s, "postgresql://", 13) == 0;
-}
-
-/*
- * url_scheme_hint: in buf, " (it starts with "mysql://")" when s starts
- * with something that looks like a URI scheme (safe to show: it holds no
- * secret), else "".
- */
-static const char *
-url_scheme_hint(const char *s, char *buf, size_t size)
-{
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
-						 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
-
-	if (n == 0 || n > SCHEME_HINT_MAX || strncmp(s + n, "://", 3) != 0)
-		return "";
-	snprintf(buf, size, " (it starts with \"%.*s://\")", (int) n, s);
-	return buf;
-}
-
-/*
- * url_parse: libpq's reading of a postgres:// URL (PQconninfoFree), or
- * NULL with libpq's reason in *err (PQfreemem). The only parser of URLs
- * in the tap: conn.c hands the same string to libpq.
- */
-static PQconninfoOption *
-url_parse(const char *url, char **err)
-{
-	*err = NULL;
-	return PQconninfoParse(url, err);
-}
-
-/* url_option: the value of keyword in parsed options, or NULL */
-static const char *
-url_option(const PQconninfoOption *opts, const char *keyword)
-{
-	for (; opts != NULL && opts->keyword != NULL; opts++)
-		if (strcmp(opts->keyword, keyword) == 0)
-			return opts->val;
-	return NULL;
-}
-
-/* add_url_password: registers the password libpq reads from url */
-static void
-add_url_password(const char *url)
-{
-	char *err;
-	PQconninfoOption *opts = url_parse(url, &err);
-
-	log_add_secret(url_option(opts, "password"));
-	PQconninfoFree(opts);
-	PQfreemem(err);
-}
-
-/*
- * add_userinfo_secret: registers the userinfo password s[0..n) as it is
- * written (percent-encoded), and as libpq decodes it when it stands alone
- * (a "password=" parameter of the same URL would hide it in url's own
- * parse).
- */
-static void
-add_userinfo_secret(const char *s, size_t n)
-{
-	Buf one;
-
-	if (n == 0)
-		return;
-	buf_init(&one, n + 32);
-	buf_append(&one, s, n);
-	log_add_secret(buf_cstr(&one));
-	buf_reset(&one);
-	buf_append_str(&one, "postgresql://u:");
-	buf_append(&one, s, n);
-	buf_append_str(&one, "@");
-	add_url_password(buf_cstr(&one));
-	buf_fini(&one);
-}
-
-/*
- * url_add_secrets: registers the URL itself and every password it may
- * carry: libpq's reading of it (the userinfo, or a "password=" query
- * parameter), and the userinfo's password as written, up to the first
- * '@' (where libpq ends it) and up to the last '@' before the path, in
- * case the password holds an unescaped '@'. Done before any validation,
- * so that no message can show them.
- */
-static void
-url_add_secrets(const char *url)
-{
-	const char *p = strstr(url, "://");
-	const char *end;
-	const char *first_at;
-	const char *last_at = NULL;
-	const char *colon;
-
-	log_add_secret(url);
-	add_url_password(url);
-	if (p == NULL)
-		return;
-	p += 3;
-	end = p + strcspn(p, "/?");
-	first_at = memchr(p, '@', (size_t) (end - p));
-	for (const char *q = p; q < end; q++)
-		if (*q == '@')
-			last_at = q;
-	if (first_at == NULL)
-		return;
-	colon = memchr(p, ':', (size_t) (last_at - p));
-	if (colon == NULL)
-		return;
-	add_userinfo_secret(colon + 1, (size_t) (last_at - colon - 1));
-	if (colon < first_at)
-		add_userinfo_secret(colon + 1, (size_t) (first_at - colon - 1));
-}
-
-/*
- * url_check: whether libpq can read url; logs which key (or variable)
- * holds it and libpq's reason if not. On success *sslmode is the URL's
- * sslmode parameter (owned), or NULL.
- */
-static TapStatus
-url_check(const char *url, const char *where, char **sslmode)
-{
-	char *err;
-	PQconninfoOption *opts = url_parse(url, &err);
-	const char *mode;
-
-	*sslmode = NULL;
-	if (opts == NULL)
-	{
-		/* libpq's reason quotes the URL, which the log scrubs */
-		log_critical("%s is not a valid postgres:// URL: %s", where,
-					 err ? err : "out of memory");
-		PQfreemem(err);
-		return TAP_ERR_INPUT;
-	}
-	mode = url_option(opts, "sslmode");
-	if (mode != NULL && mode[0] != '\0')
-		*sslmode = xstrdup(mode);
-	PQconninfoFree(opts);
-	return TAP_OK;
-}
-
-/*
  * check_readable: whether the file named by key k can be opened for
  * reading; logs and fails if not.
  */
@@ -608,12 +456,12 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 			if (!json_is_string(v))
 				return type_error(ld, k, v, "a string");
 			s = json_string_value(v);
-			if (spec->kind == KIND_URL && !url_scheme_ok(s))
+			if (spec->kind == KIND_URL && !pgurl_scheme_ok(s))
 			{
 				log_critical("config file \"%s\": key \"%s\" must be a "
 							 "postgres:// or postgresql:// URI%s",
 							 ld->name, k->name,
-							 url_scheme_hint(s, buf, sizeof buf));
+							 pgurl_scheme_hint(s, buf, sizeof buf));
 				return TAP_ERR_INPUT;
 			}
 			if (spec->kind == KIND_PATH && check_readable(ld, k, s) != TAP_OK)
@@ -857,8 +705,8 @@ settle_connection(Loader *ld)
 
 		if (env != NULL && env[0] != '\0')
 		{
-			url_add_secrets(env);
-			if (!url_scheme_ok(env))
+			pgurl_add_secrets(env);
+			if (!pgurl_scheme_ok(env))
 			{
 				char buf[64];
 
@@ -866,7 +714,7 @@ settle_connection(Loader *ld)
 							 "postgres:// or postgresql:// URI%s (it is used "
 							 "because config file \"%s\" sets neither "
 							 "\"host\" nor \"database_url\")",
-							 url_scheme_hint(env, buf, sizeof buf), ld->name);
+							 pgurl_scheme_hint(env, buf, sizeof buf), ld->name);
 				return TAP_ERR_INPUT;
 			}
 			cfg->database_url = xstrdup(env);
@@ -883,7 +731,7 @@ settle_connection(Loader *ld)
 		return TAP_ERR_INPUT;
 	}
 	if (cfg->database_url != NULL &&
-		url_check(cfg->database_url, where, &mode) != TAP_OK)
+		pgurl_check(cfg->database_url, where, &mode) != TAP_OK)
 		return TAP_ERR_INPUT;
 	if (!ld->sslmode_set && ld->ssl >= 0)
 		cfg->sslmode = xstrdup(ld->ssl ? "require" : "prefer");
@@ -929,7 +777,7 @@ config_from_json(const json_t *doc, const char *name, TapConfig *out)
 	/* secrets first, so that no later message can show them */
 	v = json_object_get(doc, "database_url");
 	if (json_is_string(v))
-		url_add_secrets(json_string_value(v));
+		pgurl_add_secrets(json_string_value(v));
 	v = json_object_get(doc, "password");
 	if (json_is_string(v))
 		log_add_secret(json_string_value(v));

@@ -45,4 +45,8 @@ TapStatus docload_buffer(const char *data, size_t len, const char *name,
  */
 bool docload_bool(const json_t *v, bool *out);
 
+/* docload_position: the 1-based line and column of byte offset off in
+ * data, for messages */
+void docload_position(const char *data, size_t off, size_t *line, size_t *col);
+
 #endif

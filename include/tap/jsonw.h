@@ -102,4 +102,26 @@ jsonw_utf8_seq(const unsigned char *p, const unsigned char *end, size_t *bad)
 	return need;
 }
 
+/*
+ * jsonw_utf8_invalid_at: the offset of the first byte of s[0..len) that
+ * does not start a well-formed UTF-8 sequence (by jsonw_utf8_seq), or len
+ * when the whole text is valid.
+ */
+static inline size_t
+jsonw_utf8_invalid_at(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len)
+	{
+		size_t bad;
+		size_t n = s[i] < 0x80 ? 1 : jsonw_utf8_seq(s + i, s + len, &bad);
+
+		if (n == 0)
+			return i;
+		i += n;
+	}
+	return len;
+}
+
 #endif
