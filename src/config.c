@@ -66,8 +66,6 @@ static const char *const method_choices[] = {
 
 #define FIELD(f) offsetof(TapConfig, f)
 
-/* A value quoted in a message is cut to this many bytes */
-#define VALUE_QUOTE_MAX 60
 /* Unknown keys: names compared for a "did you mean" hint are at most
  * this long, and a hint is at most this many edits away */
 #define HINT_NAME_MAX     63
@@ -188,68 +186,6 @@ field_ptr(TapConfig *cfg, size_t offset)
 }
 
 /*
- * value_text: describes v for a message in buf: a string in quotes (cut
- * to VALUE_QUOTE_MAX bytes, control characters replaced), a number, or "a list" etc.
- * For secret keys only the kind of value is described.
- */
-static const char *
-value_text(const json_t *v, bool secret, char *buf, size_t size)
-{
-	switch (json_typeof(v))
-	{
-		case JSON_STRING:
-		{
-			const char *s = json_string_value(v);
-			size_t n = strlen(s);
-			size_t o = 0;
-
-			if (secret)
-				return "a string";
-			if (n > VALUE_QUOTE_MAX)
-			{
-				n = VALUE_QUOTE_MAX;
-				while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
-					n--;
-			}
-			buf[o++] = '"';
-			for (size_t i = 0; i < n && o + 5 < size; i++)
-				buf[o++] = (unsigned char) s[i] < 0x20 ? '?' : s[i];
-			if (n < strlen(s) && o + 5 < size)
-			{
-				memcpy(buf + o, "...", 3);
-				o += 3;
-			}
-			buf[o++] = '"';
-			buf[o] = '\0';
-			return buf;
-		}
-		case JSON_INTEGER:
-			if (secret)
-				return "a number";
-			snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-			return buf;
-		case JSON_REAL:
-			if (secret)
-				return "a number";
-			snprintf(buf, size, "%.17g", json_real_value(v));
-			if (strpbrk(buf, ".en") == NULL && strlen(buf) + 3 < size)
-				memcpy(buf + strlen(buf), ".0", 3); /* not 5432 for 5432.0 */
-			return buf;
-		case JSON_TRUE:
-			return secret ? "a boolean" : "true";
-		case JSON_FALSE:
-			return secret ? "a boolean" : "false";
-		case JSON_ARRAY:
-			return "a list";
-		case JSON_OBJECT:
-			return "an object";
-		case JSON_NULL:
-			return "null";
-	}
-	return "an unknown value";
-}
-
-/*
  * type_error: logs that key k must be what (a phrase), not the value v.
  */
 static TapStatus
@@ -264,7 +200,7 @@ type_error(const Loader *ld, const ConfigKeyInfo *k, const json_t *v,
 		hint = " (put the value in quotes)";
 	log_critical("config file \"%s\": key \"%s\" must be %s, not %s%s",
 				 ld->name, k->name, what,
-				 value_text(v, k->secret, buf, sizeof buf), hint);
+				 docload_value_text(v, k->secret, buf, sizeof buf), hint);
 	return TAP_ERR_INPUT;
 }
 
@@ -275,40 +211,6 @@ static bool
 is_blank(const json_t *v)
 {
 	return json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0);
-}
-
-/*
- * read_int: *out = v as an integer in [lo, hi]: a JSON integer, or a
- * string of ASCII digits. False when v is anything else.
- */
-static bool
-read_int(const json_t *v, long lo, long hi, long *out)
-{
-	long long n;
-
-	if (json_is_integer(v))
-		n = json_integer_value(v);
-	else if (json_is_string(v))
-	{
-		const char *s = json_string_value(v);
-		char *end;
-
-		if (!isdigit((unsigned char) s[0]))
-			return false;
-		for (const char *p = s; *p; p++)
-			if (!isdigit((unsigned char) *p))
-				return false;
-		errno = 0;
-		n = strtoll(s, &end, 10);
-		if (errno == ERANGE)
-			return false;
-	}
-	else
-		return false;
-	if (n < lo || n > hi)
-		return false;
-	*out = (long) n;
-	return true;
 }
 
 /*
@@ -474,7 +376,7 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 		{
 			char **field = field_ptr(cfg, spec->offset);
 
-			if (!read_int(v, 1, 65535, &n))
+			if (!docload_int(v, 1, 65535, &n))
 				return type_error(ld, k, v, "an integer from 1 to 65535");
 			snprintf(buf, sizeof buf, "%ld", n);
 			free(*field);
@@ -482,7 +384,7 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 			return TAP_OK;
 		}
 		case KIND_POSINT:
-			if (!read_int(v, 1, INT_MAX, &n))
+			if (!docload_int(v, 1, INT_MAX, &n))
 			{
 				snprintf(buf, sizeof buf, "an integer from 1 to %d", INT_MAX);
 				return type_error(ld, k, v, buf);
@@ -541,10 +443,11 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 
 				if (!json_is_string(item))
 				{
-					log_critical("config file \"%s\": key \"%s\" must be %s, "
-								 "but item %zu of the list is %s",
-								 ld->name, k->name, what, i + 1,
-								 value_text(item, false, buf, sizeof buf));
+					log_critical(
+						"config file \"%s\": key \"%s\" must be %s, "
+						"but item %zu of the list is %s",
+						ld->name, k->name, what, i + 1,
+						docload_value_text(item, false, buf, sizeof buf));
 					return TAP_ERR_INPUT;
 				}
 				list_add(items, count, json_string_value(item),

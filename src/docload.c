@@ -11,6 +11,7 @@
  */
 #include "tap/docload.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -28,6 +29,9 @@
 #include "tap/log.h"
 #include "tap/mem.h"
 #include "tap/yamlconv.h"
+
+/* A value quoted in a message is cut to this many bytes */
+#define VALUE_QUOTE_MAX 60
 
 /*
  * blank_byte: whether c is white space between JSON or YAML tokens.
@@ -385,4 +389,100 @@ docload_bool(const json_t *v, bool *out)
 	else
 		return false;
 	return true;
+}
+
+/*
+ * docload_int: *out = v as an integer in [lo, hi]: a JSON integer, or a
+ * string of ASCII digits. False when v is anything else.
+ */
+bool
+docload_int(const json_t *v, long lo, long hi, long *out)
+{
+	long long n;
+
+	if (json_is_integer(v))
+		n = json_integer_value(v);
+	else if (json_is_string(v))
+	{
+		const char *s = json_string_value(v);
+		char *end;
+
+		if (!isdigit((unsigned char) s[0]))
+			return false;
+		for (const char *p = s; *p; p++)
+			if (!isdigit((unsigned char) *p))
+				return false;
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (errno == ERANGE)
+			return false;
+	}
+	else
+		return false;
+	if (n < lo || n > hi)
+		return false;
+	*out = (long) n;
+	return true;
+}
+
+/*
+ * docload_value_text: describes v for a message in buf: a string in quotes (cut
+ * to VALUE_QUOTE_MAX bytes, control characters replaced), a number, or "a list" etc.
+ * For secret keys only the kind of value is described.
+ */
+const char *
+docload_value_text(const json_t *v, bool secret, char *buf, size_t size)
+{
+	switch (json_typeof(v))
+	{
+		case JSON_STRING:
+		{
+			const char *s = json_string_value(v);
+			size_t n = strlen(s);
+			size_t o = 0;
+
+			if (secret)
+				return "a string";
+			if (n > VALUE_QUOTE_MAX)
+			{
+				n = VALUE_QUOTE_MAX;
+				while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
+					n--;
+			}
+			buf[o++] = '"';
+			for (size_t i = 0; i < n && o + 5 < size; i++)
+				buf[o++] = (unsigned char) s[i] < 0x20 ? '?' : s[i];
+			if (n < strlen(s) && o + 5 < size)
+			{
+				memcpy(buf + o, "...", 3);
+				o += 3;
+			}
+			buf[o++] = '"';
+			buf[o] = '\0';
+			return buf;
+		}
+		case JSON_INTEGER:
+			if (secret)
+				return "a number";
+			snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			return buf;
+		case JSON_REAL:
+			if (secret)
+				return "a number";
+			snprintf(buf, size, "%.17g", json_real_value(v));
+			if (strpbrk(buf, ".en") == NULL && strlen(buf) + 3 < size)
+				memcpy(buf + strlen(buf), ".0", 3); /* not 5432 for 5432.0 */
+			return buf;
+		case JSON_TRUE:
+			return secret ? "a boolean" : "true";
+		case JSON_FALSE:
+			return secret ? "a boolean" : "false";
+		case JSON_ARRAY:
+			return "a list";
+		case JSON_OBJECT:
+			return "an object";
+		case JSON_NULL:
+			return "null";
+	}
+	return "an unknown value";
 }

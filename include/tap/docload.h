@@ -45,6 +45,22 @@ TapStatus docload_buffer(const char *data, size_t len, const char *name,
  */
 bool docload_bool(const json_t *v, bool *out);
 
+/*
+ * docload_int: *out = v as an integer in [lo, hi]: a JSON integer, or a
+ * string of ASCII digits (as some UIs write numbers). False, *out
+ * untouched, when v is anything else or out of range.
+ */
+bool docload_int(const json_t *v, long lo, long hi, long *out);
+
+/*
+ * docload_value_text: describes v for a message, in buf: a string in
+ * quotes (cut to 60 bytes, control characters replaced), a number,
+ * "a list", ...; with secret, only the kind of value ("a string").
+ * Returns buf or a constant.
+ */
+const char *docload_value_text(const json_t *v, bool secret, char *buf,
+							   size_t size);
+
 /* docload_position: the 1-based line and column of byte offset off in
  * data, for messages */
 void docload_position(const char *data, size_t off, size_t *line, size_t *col);

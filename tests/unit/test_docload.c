@@ -589,6 +589,72 @@ test_bool(void)
 	}
 }
 
+/*
+ * test_int_and_text: docload_int's accepted forms and range, and how
+ * docload_value_text describes values (secrets by kind only).
+ */
+static void
+test_int_and_text(void)
+{
+	static const struct
+	{
+		const char *json;
+		long want; /* -1: rejected */
+	} ints[] = {
+		{"5432", 5432},  {"\"5432\"", 5432}, {"\"05433\"", 5433},
+		{"0", -1},       {"65536", -1},      {"\"-1\"", -1},
+		{"\"1e3\"", -1}, {"2.5", -1},        {"\" 7\"", -1},
+		{"\"\"", -1},    {"true", -1},       {"\"99999999999999999999\"", -1},
+	};
+	static const struct
+	{
+		const char *json;
+		bool secret;
+		const char *want;
+	} texts[] = {
+		{"\"abc\"", false, "\"abc\""},
+		{"\"abc\"", true, "a string"},
+		{"\"a\\u0001b\"", false, "\"a?b\""},
+		{"5432.0", false, "5432.0"},
+		{"7", true, "a number"},
+		{"[1]", false, "a list"},
+		{"{}", false, "an object"},
+		{"null", false, "null"},
+		{"\"0123456789012345678901234567890123456789012345678901234567890123"
+		 "\"",
+		 false,
+		 "\"012345678901234567890123456789012345678901234567890123456789"
+		 "...\""},
+	};
+	char name[160];
+	char buf[128];
+
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+	{
+		json_t *v = json_loads(ints[i].json, JSON_DECODE_ANY, NULL);
+		long n = -1;
+		bool got = docload_int(v, 1, 65535, &n);
+
+		snprintf(name, sizeof name, "docload_int(%s) in 1..65535",
+				 ints[i].json);
+		if (ints[i].want < 0)
+			ok(!got, name);
+		else
+			ok(got && n == ints[i].want, name);
+		json_decref(v);
+	}
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+	{
+		json_t *v = json_loads(texts[i].json, JSON_DECODE_ANY, NULL);
+
+		snprintf(name, sizeof name, "docload_value_text(%.40s%s)",
+				 texts[i].json, texts[i].secret ? ", secret" : "");
+		is_str(docload_value_text(v, texts[i].secret, buf, sizeof buf),
+			   texts[i].want, name);
+		json_decref(v);
+	}
+}
+
 int
 main(void)
 {
@@ -604,6 +670,7 @@ main(void)
 	test_size();
 	test_buffer();
 	test_bool();
+	test_int_and_text();
 
 	log_fini();
 	tmpdir_remove();
