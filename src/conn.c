@@ -224,6 +224,42 @@ await_result(PgSession *s, const char *what, const char *sql, PGresult **out)
 	return TAP_OK;
 }
 
+/*
+ * drain: reads and drops what is left of a failed command (the server
+ * still sends ReadyForQuery), so that the session can take the next one,
+ * a ROLLBACK included. Quiet: the failure is logged already, so a stop
+ * request or a lost connection here only ends the draining.
+ */
+static void
+drain(PgSession *s)
+{
+	for (;;)
+	{
+		PGresult *res;
+		ExecStatusType rs;
+
+		if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK)
+			return;
+		while (PQisBusy(s->conn))
+		{
+			int pr;
+
+			if (stop_requested())
+				return;
+			pr = pgconnect_socket_wait(PQsocket(s->conn), POLLIN, -1);
+			if (pr < 0 || (pr > 0 && !PQconsumeInput(s->conn)))
+				return;
+		}
+		res = PQgetResult(s->conn);
+		if (res == NULL)
+			return;
+		rs = PQresultStatus(res);
+		PQclear(res);
+		if (rs == PGRES_COPY_OUT || rs == PGRES_COPY_IN)
+			return; /* a COPY of a later statement: conn_copy_cancel's */
+	}
+}
+
 /* log_timing: at DEBUG, a statement and how long it took */
 static void
 log_timing(const char *sql, double started_ms)
@@ -269,6 +305,7 @@ run_command(PgSession *s, const char *what, const char *sql, int nparams,
 			st = failure_status(s, res);
 			log_query_failure(s, what, sql, res);
 			PQclear(res);
+			drain(s);
 			break;
 		}
 		if (first == NULL)
@@ -382,6 +419,7 @@ copy_failed(PgSession *s, const char *what, const PGresult *res)
 
 	log_query_failure(s, what, s->copy_sql, res);
 	s->in_copy = false;
+	drain(s);
 	return st;
 }
 
