@@ -147,6 +147,9 @@ log_query_failure(PgSession *s, const char *what, const char *sql,
 {
 	const char *msg =
 		res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	/* a failure the caller can work around is a WARNING, and the caller
+	 * says what it does instead */
+	LogLevel level = s->optional ? LOG_WARNING : LOG_CRITICAL;
 
 	if (sql != NULL && sql != what)
 		log_debug("failed statement: %s", sql);
@@ -156,10 +159,9 @@ log_query_failure(PgSession *s, const char *what, const char *sql,
 		const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 		const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
 
-		log_critical("%s failed: %s (SQLSTATE %s)%s%s%s%s", what, msg,
-					 state ? state : "?", detail ? "; DETAIL: " : "",
-					 detail ? detail : "", hint ? "; HINT: " : "",
-					 hint ? hint : "");
+		log_msg(level, "%s failed: %s (SQLSTATE %s)%s%s%s%s", what, msg,
+				state ? state : "?", detail ? "; DETAIL: " : "",
+				detail ? detail : "", hint ? "; HINT: " : "", hint ? hint : "");
 	}
 	else if (s->conn == NULL || PQstatus(s->conn) == CONNECTION_BAD)
 	{
@@ -168,12 +170,11 @@ log_query_failure(PgSession *s, const char *what, const char *sql,
 		 * line is the fact; the rest is a guess, sometimes repeated. */
 		const char *err = s->conn ? PQerrorMessage(s->conn) : "";
 
-		log_critical("%s failed: the connection to the server was lost: "
-					 "%.*s",
-					 what, (int) strcspn(err, "\n"), err);
+		log_msg(level, "%s failed: the connection to the server was lost: %.*s",
+				what, (int) strcspn(err, "\n"), err);
 	}
 	else
-		log_critical("%s failed: %s", what, PQerrorMessage(s->conn));
+		log_msg(level, "%s failed: %s", what, PQerrorMessage(s->conn));
 }
 
 /*
@@ -192,8 +193,9 @@ wait_input(PgSession *s, const char *what, const char *sql)
 	pr = pgconnect_socket_wait(PQsocket(s->conn), POLLIN, -1);
 	if (pr < 0)
 	{
-		log_critical("%s failed: could not wait for the server: %s", what,
-					 strerror(errno));
+		log_msg(s->optional ? LOG_WARNING : LOG_CRITICAL,
+				"%s failed: could not wait for the server: %s", what,
+				strerror(errno));
 		return TAP_ERR_CONNECT;
 	}
 	if (pr > 0 && !PQconsumeInput(s->conn))
@@ -344,6 +346,8 @@ conn_query(PgSession *s, const char *what, const char *sql, int nparams,
 TapStatus
 conn_begin_snapshot(PgSession *s)
 {
+	if (s->run_snapshot)
+		return TAP_OK;
 	return conn_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 }
 
@@ -355,7 +359,8 @@ conn_end(PgSession *s)
 	TapStatus st = TAP_OK;
 	double started = log_enabled(LOG_DEBUG) ? pgconnect_now_ms() : 0;
 
-	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK)
+	if (s->run_snapshot || s->conn == NULL ||
+		PQstatus(s->conn) != CONNECTION_OK)
 		return TAP_OK;
 	ts = PQtransactionStatus(s->conn);
 	if (ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN)

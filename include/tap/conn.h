@@ -32,7 +32,13 @@ typedef struct PgSession
 	char *copy_sql;         /* owned: the COPY in progress, for DEBUG lines */
 	double copy_started_ms; /* when that COPY was sent (DEBUG timing) */
 	bool in_copy;
-	char sqlstate[6]; /* of the last server error, or "" */
+	bool run_snapshot; /* in one transaction for the whole run (a shared
+						  snapshot): a stream's own BEGIN and COMMIT
+						  (conn_begin_snapshot, conn_end) do nothing */
+	bool optional;     /* statement failures are WARNINGs: the caller has a
+						  way around them (a parallel run's extra
+						  connections) */
+	char sqlstate[6];  /* of the last server error, or "" */
 } PgSession;
 
 /*
@@ -54,9 +60,9 @@ void conn_close(PgSession *s);
 /*
  * Statements: with the log at DEBUG (-v), every statement is logged when
  * it completes, with its time ("statement took 1.234 ms: SQL"; for a
- * COPY, when its data ends). A failure is one CRITICAL line with the
- * server's message, SQLSTATE, DETAIL and HINT, preceded at DEBUG by the
- * failing statement.
+ * COPY, when its data ends). A failure is one CRITICAL line (a WARNING
+ * on an optional session) with the server's message, SQLSTATE, DETAIL and
+ * HINT, preceded at DEBUG by the failing statement.
  */
 
 /* conn_exec: runs a command that returns no rows. */
