@@ -111,6 +111,7 @@ cfg_same(const TapConfig *a, const TapConfig *b, const char *what)
 	SAME_VAL(connect_timeout);
 	SAME_VAL(json_as_object);
 	SAME_STR(tap_id);
+	SAME_VAL(parallel_connections);
 #undef SAME_STR
 #undef SAME_VAL
 }
@@ -450,6 +451,7 @@ test_values(void)
 	is_int(cfg.connect_timeout, 30, "connect_timeout defaults to 30");
 	is_str(cfg.application_name, "tap-postgres",
 		   "application_name defaults to tap-postgres");
+	is_int(cfg.parallel_connections, 1, "parallel_connections defaults to 1");
 	ok(!cfg.json_as_object && !cfg.include_schemas_in_destination_stream_name,
 	   "booleans default to false");
 	ok(cfg.filter_dbs == NULL && cfg.n_filter_dbs == 0,
@@ -586,7 +588,7 @@ test_keys_table(void)
 		if (config_keys[i].secret)
 			secrets++;
 	}
-	is_int((long long) config_nkeys, 20, "20 config keys");
+	is_int((long long) config_nkeys, 21, "21 config keys");
 	ok(unique, "key names are unique");
 	ok(described, "every key has a type and a description");
 	is_int(secrets, 2, "two secret keys (password, database_url)");
