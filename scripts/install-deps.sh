@@ -14,6 +14,10 @@ packages=(
     # PostGIS for the extension-type tests; JSON Schema validators (draft 4
     # and draft 7) for the schema tests
     postgresql-15-postgis-3 python3-jsonschema
+    # tests/integration/connect_translated.sh: German libpq and server
+    # messages (the catalogs ship with libpq5 and postgresql; the locale
+    # is generated below)
+    locales
     # scripts/test.sh's static analysis and valgrind runs
     cppcheck valgrind clang-format
 )
@@ -27,7 +31,19 @@ for p in "${packages[@]}"; do
     fi
 done
 
+# gen_locale: de_DE.UTF-8 for the translated-messages test; a no-op when
+# it exists already.
+gen_locale() {
+    locale -a 2>/dev/null | grep -qix 'de_DE.utf8' && return 0
+    command -v locale-gen >/dev/null || return 0
+    local s=()
+    (( EUID == 0 )) || s=(sudo)
+    "${s[@]}" sed -i 's/^# *\(de_DE.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+    "${s[@]}" locale-gen >/dev/null
+}
+
 if (( ${#missing[@]} == 0 )); then
+    gen_locale
     exit 0
 fi
 
@@ -41,6 +57,7 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
     --no-install-recommends "${missing[@]}" </dev/null
+gen_locale
 
 # The server binaries live outside PATH on Debian; the harness finds them
 # there.  Say so now rather than fail later.

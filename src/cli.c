@@ -32,6 +32,8 @@ cli_usage(Buf *out)
 		"      --about            describe the tap and every config key\n"
 		"      --format FORMAT    with --about: json or markdown\n"
 		"      --test             connect, run a trivial query, report on stderr\n"
+		"  -v, --verbose          also log DEBUG lines: every statement sent to\n"
+		"                         the server with its time, and failing statements\n"
 		"      --version          print the version\n"
 		"  -h, --help             print this help\n"
 		"\n"
@@ -63,6 +65,7 @@ cli_parse(int argc, char **argv, TapOptions *out)
 		{"test", no_argument, NULL, OPT_TEST},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"help", no_argument, NULL, 'h'},
+		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
 	bool discover = false, about = false, test = false, version = false,
@@ -72,7 +75,7 @@ cli_parse(int argc, char **argv, TapOptions *out)
 	memset(out, 0, sizeof *out);
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:dp:s:h", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, ":c:dp:s:hv", longopts, NULL)) != -1)
 	{
 		switch (c)
 		{
@@ -110,6 +113,9 @@ cli_parse(int argc, char **argv, TapOptions *out)
 				break;
 			case 'h':
 				help = true;
+				break;
+			case 'v':
+				out->verbose = true;
 				break;
 			case ':':
 				log_critical("option \"%s\" needs a value; see --help",

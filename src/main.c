@@ -1,6 +1,7 @@
 /*
  * main.c: wiring, cleanup and the exit status. The only place that exits.
  */
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,10 @@ main(int argc, char **argv)
 	int code;
 
 	memset(&cfg, 0, sizeof cfg);
+	/* libpq's messages in the user's language; only LC_MESSAGES, so that
+	 * number formatting and character classes stay those of C. The tap's
+	 * own advice is English and chosen from codes, whatever the language */
+	setlocale(LC_MESSAGES, "");
 	stop_install();
 	writer_init(&w, STDOUT_FILENO);
 	w.stop = &stop_flag;
@@ -104,6 +109,8 @@ main(int argc, char **argv)
 	st = cli_parse(argc, argv, &opts);
 	if (st != TAP_OK)
 		goto done;
+	if (opts.verbose)
+		log_set_level(LOG_DEBUG);
 	switch (opts.mode)
 	{
 		case TAP_MODE_HELP:

@@ -1,8 +1,10 @@
 /*
- * cli.h: the command line (SPEC section 1).
+ * cli.h: the command line (README, "Usage").
  */
 #ifndef TAP_CLI_H
 #define TAP_CLI_H
+
+#include <stdbool.h>
 
 #include "tap/buf.h"
 #include "tap/status.h"
@@ -24,6 +26,7 @@ typedef struct TapOptions
 	const char *catalog_path; /* --catalog or --properties */
 	const char *state_path;
 	const char *about_format; /* NULL, "json" or "markdown" */
+	bool verbose;             /* -v: DEBUG lines (statements, timings) */
 } TapOptions;
 
 /*

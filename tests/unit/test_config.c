@@ -1,6 +1,6 @@
 /*
  * test_config.c: config files -> TapConfig, and every way they can be
- * wrong (SPEC section 2).
+ * wrong (README, "Configuration").
  *
  * Each case writes a file into a private temporary directory, loads it
  * with stderr captured, and checks the status, the fields, and the text
@@ -111,6 +111,7 @@ cfg_same(const TapConfig *a, const TapConfig *b, const char *what)
 	SAME_VAL(connect_timeout);
 	SAME_VAL(json_as_object);
 	SAME_STR(tap_id);
+	SAME_VAL(parallel_connections);
 #undef SAME_STR
 #undef SAME_VAL
 }
@@ -271,6 +272,12 @@ static const BadCase bad_cases[] = {
 	 "database_url", "postgres://", SECRET},
 	{"database_url a number", "{\"database_url\": 5}", "database_url",
 	 "must be a string", NULL},
+	{"database_url libpq cannot read",
+	 "{\"database_url\": \"postgres://u:" SECRET "@[::1/db\"}", "database_url",
+	 "is not a valid postgres:// URL: ", SECRET},
+	{"database_url unknown parameter",
+	 "{\"database_url\": \"postgres://u:" SECRET "@h/db?colour=red\"}",
+	 "database_url", "invalid URI query parameter: \"colour\"", SECRET},
 	{"sslmode unknown", "{" CONN "\"sslmode\": \"sometimes\"}", "sslmode",
 	 "must be one of disable, allow, prefer, require, verify-ca or "
 	 "verify-full, not \"sometimes\"",
@@ -412,6 +419,13 @@ test_connection_info(void)
 	ok(strstr(captured, "environment variable DATABASE_URL") != NULL &&
 		   strstr(captured, SECRET) == NULL,
 	   "bad DATABASE_URL: names the variable, not the secret");
+	setenv("DATABASE_URL", "postgres://u:" SECRET "@[::1/db", 1);
+	st = load_text("envbad2.json", "{\"user\": \"u\"}", &cfg);
+	is_int(st, TAP_ERR_INPUT, "DATABASE_URL libpq cannot read: error");
+	ok(strstr(captured, "CRITICAL environment variable DATABASE_URL is not "
+						"a valid postgres:// URL: ") != NULL &&
+		   strstr(captured, SECRET) == NULL,
+	   "DATABASE_URL libpq cannot read: names the variable, not the secret");
 	unsetenv("DATABASE_URL");
 }
 
@@ -437,6 +451,7 @@ test_values(void)
 	is_int(cfg.connect_timeout, 30, "connect_timeout defaults to 30");
 	is_str(cfg.application_name, "tap-postgres",
 		   "application_name defaults to tap-postgres");
+	is_int(cfg.parallel_connections, 1, "parallel_connections defaults to 1");
 	ok(!cfg.json_as_object && !cfg.include_schemas_in_destination_stream_name,
 	   "booleans default to false");
 	ok(cfg.filter_dbs == NULL && cfg.n_filter_dbs == 0,
