@@ -40,8 +40,12 @@ mkdir -p "$W"
 CFG=$W/config.json
 # verify-full: the harness's CA signed a certificate for 127.0.0.1 (an IP
 # address, so no name lookup can pick IPv6 first).
+# The select and metadata rules (Meltano's) choose the streams: customers
+# FULL_TABLE (the default), orders INCREMENTAL on updated_at.
 pg_config_json "$CFG" host='"127.0.0.1"' sslmode='"verify-full"' \
-    sslrootcert="\"$PGH_CA\"" application_name='"tap-postgres-demo"'
+    sslrootcert="\"$PGH_CA\"" application_name='"tap-postgres-demo"' \
+    select='["tapdb-public-customers", "tapdb-public-orders"]' \
+    metadata='{"tapdb-public-orders": {"replication-method": "INCREMENTAL", "replication-key": "updated_at"}}'
 say "config ($CFG, password masked)"
 sed "s/$PGH_PASSWORD/********/" "$CFG"
 
@@ -61,6 +65,7 @@ run_tap() {   # run_tap NAME args...
 }
 
 say "discovery"
+echo "(the select rules mark customers and orders \"selected\": true)"
 run_tap discover --config "$CFG" --discover
 if (( RC != 0 )) || ! python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$W/discover.out" 2>/dev/null; then
     echo "-- stdout:"
@@ -101,22 +106,6 @@ print("]}")
 PY
 echo "(full catalog: $W/catalog.json)"
 
-say "select customers (FULL_TABLE) and orders (INCREMENTAL on updated_at)"
-python3 - "$W/catalog.json" "$W/selected.json" <<'PY'
-import json, sys
-cat = json.load(open(sys.argv[1]))
-want = {"customers": {"replication-method": "FULL_TABLE"},
-        "orders": {"replication-method": "INCREMENTAL",
-                   "replication-key": "updated_at"}}
-for s in cat["streams"]:
-    root = next(m["metadata"] for m in s["metadata"] if m["breadcrumb"] == [])
-    if s["table_name"] in want and root.get("schema-name") == "public":
-        root["selected"] = True
-        root.update(want[s["table_name"]])
-        print("selected", s["tap_stream_id"], want[s["table_name"]])
-json.dump(cat, open(sys.argv[2], "w"), indent=2)
-PY
-
 # Summary of a run's messages: counts, first and last lines, the final STATE.
 show_messages() {   # show_messages FILE STATE_OUT
     python3 - "$1" "$2" <<'PY'
@@ -145,7 +134,8 @@ PY
 }
 
 say "first sync"
-run_tap sync1 --config "$CFG" --catalog "$W/selected.json"
+echo "(no --catalog: the tap discovers, applies the config's select rules and syncs)"
+run_tap sync1 --config "$CFG"
 (( RC == 0 )) || { echo "demo: the first sync failed; stopping here."; exit 1; }
 show_messages "$W/sync1.out" "$W/state.json"
 [[ -s $W/state.json ]] || { echo "demo: no STATE from the first sync; stopping here."; exit 1; }
@@ -168,7 +158,7 @@ bookmark itself (sent again by design: a row committed later with that same
 timestamp is not lost; targets upsert by key, so the repeat is harmless).
 customers is FULL_TABLE: every run sends the whole table again.
 TXT
-run_tap sync2 --config "$CFG" --catalog "$W/selected.json" --state "$W/state.json"
+run_tap sync2 --config "$CFG" --state "$W/state.json"
 (( RC == 0 )) || { echo "demo: the second sync failed; stopping here."; exit 1; }
 show_messages "$W/sync2.out" "$W/state2.json"
 python3 - "$W/sync2.out" <<'PY'

@@ -16,6 +16,7 @@ cli_usage(Buf *out)
 		out,
 		"Usage: tap-postgres --config FILE --discover\n"
 		"       tap-postgres --config FILE --catalog FILE [--state FILE]\n"
+		"       tap-postgres --config FILE [--state FILE]   (config has \"select\")\n"
 		"       tap-postgres --config FILE --test\n"
 		"       tap-postgres --about [--format json|markdown]\n"
 		"\n"
@@ -26,7 +27,8 @@ cli_usage(Buf *out)
 		"Options:\n"
 		"  -c, --config FILE      connection and behaviour settings (JSON or YAML)\n"
 		"  -d, --discover         print the catalog of every readable table and view\n"
-		"      --catalog FILE     sync the streams this catalog selects\n"
+		"      --catalog FILE     sync the streams this catalog selects (without\n"
+		"                         it, the config's \"select\" rules choose)\n"
 		"  -p, --properties FILE  the same as --catalog\n"
 		"  -s, --state FILE       resume from this state (the last STATE's value)\n"
 		"      --about            describe the tap and every config key\n"
@@ -149,14 +151,9 @@ cli_parse(int argc, char **argv, TapOptions *out)
 			out->mode = TAP_MODE_TEST;
 		else if (discover)
 			out->mode = TAP_MODE_DISCOVER;
-		else if (out->catalog_path)
-			out->mode = TAP_MODE_SYNC;
 		else
-		{
-			log_critical("nothing to do: give --discover to print a catalog, "
-						 "or --catalog FILE to sync; see --help");
-			return TAP_ERR_INPUT;
-		}
+			out->mode = TAP_MODE_SYNC; /* without --catalog: the config's
+										  select rules, checked in main */
 	}
 	return TAP_OK;
 }

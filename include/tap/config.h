@@ -40,7 +40,9 @@ typedef struct TapConfig
 	char *application_name;           /* owned: "tap-postgres" by default */
 	int connect_timeout;              /* seconds, 30 by default */
 	bool json_as_object;
-	char *tap_id; /* owned, or NULL */
+	char *tap_id;     /* owned, or NULL */
+	json_t *select;   /* owned: the "select" rules (select.h), or NULL */
+	json_t *metadata; /* owned: the "metadata" rules, or NULL */
 } TapConfig;
 
 /* One documented key, for validation and for --about. */

@@ -5,7 +5,7 @@
 #   run_tap OUT ERR [args...]   runs $TAP_BIN, stdout to OUT, stderr to ERR,
 #                               sets RC (never fails by itself)
 #   discover_select CATALOG SPEC...  --discover into CATALOG.all, then
-#                               scripts/catalog-select.py into CATALOG
+#                               tests/harness/catalog_select.py into CATALOG
 #   fail MSG / assert_eq WANT GOT MSG / assert_contains FILE TEXT MSG
 
 set -euo pipefail
@@ -13,7 +13,7 @@ set -euo pipefail
 T=$(mktemp -d)
 pg_on_exit "rm -rf '$T'"
 MSGS="$SRCDIR/tests/harness/msgs.py"
-SELECT="$SRCDIR/scripts/catalog-select.py"
+SELECT="$SRCDIR/tests/harness/catalog_select.py"
 # Under the sanitize setup, some tests want the plain binary's speed.
 : "${TAP_BIN:?TAP_BIN must point at the tap-postgres binary}"
 
