@@ -18,33 +18,10 @@
 #include "tap/select.h"
 #include "tap/state.h"
 #include "tap/status.h"
+#include "tap/stop.h"
 #include "tap/sync.h"
 #include "tap/writer.h"
 #include "tap_config.h"
-
-static volatile sig_atomic_t stop_signal;
-
-/* on_stop: SIGTERM/SIGINT; the row loop sees the flag at the next row */
-static void
-on_stop(int sig)
-{
-	stop_signal = sig;
-	conn_stop_requested = 1;
-}
-
-static void
-install_signals(void)
-{
-	struct sigaction sa;
-
-	/* a closed pipe must be an EPIPE we can report, not a silent death */
-	signal(SIGPIPE, SIG_IGN);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-}
 
 /* run_test: --test: connect, one trivial query, a report on stderr */
 static TapStatus
@@ -99,8 +76,10 @@ rules_catalog(const TapConfig *cfg, const char *config_path, json_t **out)
 	if (st != TAP_OK)
 		return st;
 	apply_rules(cfg, *out, false);
-	json_array_foreach(json_object_get(*out, "streams"), i, entry) n +=
-		select_stream_selected(entry);
+	json_array_foreach(json_object_get(*out, "streams"), i, entry)
+	{
+		n += select_stream_selected(entry);
+	}
 	if (n == 0)
 	{
 		log_critical("config file \"%s\": the \"select\" rules choose no "
@@ -194,9 +173,9 @@ main(int argc, char **argv)
 	int code;
 
 	memset(&cfg, 0, sizeof cfg);
-	install_signals();
+	stop_install();
 	writer_init(&w, STDOUT_FILENO);
-	w.stop = &conn_stop_requested;
+	w.stop = &stop_flag;
 	buf_init(&text, 4096);
 
 	st = cli_parse(argc, argv, &opts);
@@ -239,7 +218,7 @@ done:
 	code = status_exit_code(st);
 	if (st == TAP_ERR_INTERRUPTED)
 	{
-		int sig = stop_signal ? stop_signal : SIGTERM;
+		int sig = stop_signal() ? stop_signal() : SIGTERM;
 
 		log_critical("stopped by %s; the last STATE written is where the "
 					 "next run resumes",
