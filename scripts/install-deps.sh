@@ -31,7 +31,7 @@ test_packages=(
     cppcheck valgrind clang-format
     # the pip install test (pyproject.toml, meson-python, a venv) and the
     # check of samples/meltano.yml against Meltano's schema
-    python3-mesonpy python3-venv python3-jsonschema
+    python3-mesonpy python3-venv python3-jsonschema python3-yaml
 )
 
 packages=("${build_packages[@]}")
