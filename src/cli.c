@@ -34,6 +34,9 @@ cli_usage(Buf *out)
 		"      --about            describe the tap and every config key\n"
 		"      --format FORMAT    with --about: json, markdown or man\n"
 		"      --test             connect, run a trivial query, report on stderr\n"
+		"      --progress         a live progress line per stream on stderr (the\n"
+		"                         default when stderr is a terminal)\n"
+		"      --no-progress      no progress line, even on a terminal\n"
 		"      --version          print the version\n"
 		"  -h, --help             print this help\n"
 		"\n"
@@ -53,6 +56,8 @@ cli_parse(int argc, char **argv, TapOptions *out)
 		OPT_FORMAT,
 		OPT_TEST,
 		OPT_VERSION,
+		OPT_PROGRESS,
+		OPT_NO_PROGRESS,
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -65,6 +70,8 @@ cli_parse(int argc, char **argv, TapOptions *out)
 		{"test", no_argument, NULL, OPT_TEST},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"help", no_argument, NULL, 'h'},
+		{"progress", no_argument, NULL, OPT_PROGRESS},
+		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 		{NULL, 0, NULL, 0},
 	};
 	bool discover = false, about = false, test = false, version = false,
@@ -72,6 +79,7 @@ cli_parse(int argc, char **argv, TapOptions *out)
 	int c;
 
 	memset(out, 0, sizeof *out);
+	out->progress = -1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":c:dp:s:h", longopts, NULL)) != -1)
@@ -112,6 +120,10 @@ cli_parse(int argc, char **argv, TapOptions *out)
 				break;
 			case 'h':
 				help = true;
+				break;
+			case OPT_PROGRESS:
+			case OPT_NO_PROGRESS:
+				out->progress = c == OPT_PROGRESS;
 				break;
 			case ':':
 				log_critical("option \"%s\" needs a value; see --help",

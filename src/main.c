@@ -15,6 +15,7 @@
 #include "tap/discover.h"
 #include "tap/docload.h"
 #include "tap/log.h"
+#include "tap/progress.h"
 #include "tap/select.h"
 #include "tap/state.h"
 #include "tap/status.h"
@@ -181,6 +182,7 @@ main(int argc, char **argv)
 	st = cli_parse(argc, argv, &opts);
 	if (st != TAP_OK)
 		goto done;
+	progress_setup(opts.progress);
 	switch (opts.mode)
 	{
 		case TAP_MODE_HELP:
