@@ -359,6 +359,7 @@ find_entry(const json_t *mdlist, const char *col)
 			continue;
 		if (col == NULL ? json_array_size(bc) == 0
 						: json_array_size(bc) == 2 &&
+							  json_is_string(json_array_get(bc, 0)) &&
 							  json_is_string(json_array_get(bc, 1)) &&
 							  strcmp(json_string_value(json_array_get(bc, 0)),
 									 "properties") == 0 &&
