@@ -22,7 +22,7 @@ echo "ok - bin/tap-postgres installed"
 echo "ok - $mandir/man1/tap-postgres.1 installed"
 [[ $mandir == share/man ]] || { echo "FAIL: mandir is $mandir, not share/man"; exit 1; }
 
-"$bin" --version | grep -qx "tap-postgres [0-9.]*" || { echo "FAIL: the installed binary does not run"; exit 1; }
+v=$("$bin" --version) && [[ $v =~ ^tap-postgres\ [0-9.]+$ ]] || { echo "FAIL: the installed binary does not run"; exit 1; }
 echo "ok - the installed binary runs"
 
 # every key of --about --format json has its own entry (.TP / .B key)
