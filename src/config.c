@@ -138,7 +138,12 @@ static const char *const method_choices[] = {
 	  "Meltano's metadata rules: a map from a stream glob (or "                \
 	  "<stream glob>.<column glob>) to metadata keys to set, e.g. "            \
 	  "{\"*-public-orders\": {\"replication-method\": \"INCREMENTAL\", "       \
-	  "\"replication-key\": \"updated_at\"}}")
+	  "\"replication-key\": \"updated_at\"}}")                                 \
+	X("parallel_connections", "integer", "1", KIND_POSINT,                     \
+	  FIELD(parallel_connections), 0, NULL,                                    \
+	  "Connections a run may open to one database. Above 1, every stream "     \
+	  "is read in one shared snapshot, a large table's block ranges over "     \
+	  "several connections at once and small tables side by side")
 
 #define KEY_INFO(name, type, def, kind, off, coff, choices, desc)              \
 	{name,   type, def, desc, (kind) == KIND_SECRET || (kind) == KIND_URL,     \

@@ -43,6 +43,7 @@ typedef struct TapConfig
 	char *tap_id;     /* owned, or NULL */
 	json_t *select;   /* owned: the "select" rules (select.h), or NULL */
 	json_t *metadata; /* owned: the "metadata" rules, or NULL */
+	int parallel_connections; /* 1 by default: one connection per database */
 } TapConfig;
 
 /* One documented key, for validation and for --about. */
