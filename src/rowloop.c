@@ -72,7 +72,10 @@ rowloop_init(RowLoop *L, StreamPlan *p, Writer *w, json_t *state,
 
 	clock_gettime(CLOCK_MONOTONIC, &L->last_state);
 	L->last_metric = L->last_state;
-	progress_begin(&L->progress, p->sess, p->spec);
+	/* a parallel reader's loop (no state of its own) shows no line: it
+	 * runs in its own thread, and p->sess is the coordinator's */
+	if (state != NULL)
+		progress_begin(&L->progress, p->sess, p->spec);
 }
 
 void
