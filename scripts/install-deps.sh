@@ -27,11 +27,14 @@ build_packages=(
 )
 
 test_packages=(
+    # PostGIS for the extension-type tests; JSON Schema validators (draft 4
+    # and draft 7) for the schema tests
+    postgresql-15-postgis-3 python3-jsonschema
     # scripts/test.sh's static analysis and valgrind runs
     cppcheck valgrind clang-format
     # the pip install test (pyproject.toml, meson-python, a venv) and the
     # check of samples/meltano.yml against Meltano's schema
-    python3-mesonpy python3-venv python3-jsonschema python3-yaml
+    python3-mesonpy python3-venv python3-yaml
 )
 
 packages=("${build_packages[@]}")
