@@ -182,7 +182,7 @@ pg_config_json "$W/config2.json" parallel_connections=2
 pg_config_json "$W/config4.json" parallel_connections=4
 "$TAP" --config "$W/config.json" --discover >"$W/catalog.json" 2>"$W/discover.err" ||
     { cat "$W/discover.err" >&2; exit 1; }
-sel() { python3 "$SRCDIR/scripts/catalog-select.py" "$W/catalog.json" "$W/$1" "${@:2}"; }
+sel() { python3 "$SRCDIR/tests/harness/catalog_select.py" "$W/catalog.json" "$W/$1" "${@:2}"; }
 sel cat-events-full.json events:FULL_TABLE
 sel cat-events-inc.json events:INCREMENTAL:updated_at
 sel cat-wide.json wide:FULL_TABLE

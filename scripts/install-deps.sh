@@ -1,16 +1,32 @@
 #!/usr/bin/env bash
-# Installs what building and testing tap-postgres needs on Debian 12 (or a
-# close relative).  Idempotent: when everything is there, apt is not run.
+# Installs what tap-postgres needs on Debian 12 (or a close relative).
+#
+#   install-deps.sh [build|test]
+#
+# "build": what building it and running scripts/demo.sh need (compiler,
+# meson, the -dev packages, a PostgreSQL server to start).  "test" (the
+# default, scripts/test.sh and CI): that plus what only the test suite
+# uses (static analysis, valgrind and the debug symbols it pulls in, the
+# pip install check).  Idempotent: when everything is there, apt is not run.
 set -euo pipefail
 
-packages=(
+set_name=${1:-test}
+case $set_name in
+    build|test) ;;
+    *) echo "install-deps: unknown set \"$set_name\" (use build or test)" >&2; exit 2 ;;
+esac
+
+build_packages=(
     # build
     meson ninja-build pkg-config gcc libc6-dev
     libpq-dev libjansson-dev libyaml-dev
-    # tests and demo: a server to start, certificates, JSON checks, and
+    # demo and tests: a server to start, certificates, JSON checks, and
     # setpriv to run the server as an unprivileged user under root
     postgresql postgresql-contrib postgresql-client openssl python3
     util-linux procps
+)
+
+test_packages=(
     # PostGIS for the extension-type tests; JSON Schema validators (draft 4
     # and draft 7) for the schema tests
     postgresql-15-postgis-3 python3-jsonschema
@@ -20,7 +36,15 @@ packages=(
     locales
     # scripts/test.sh's static analysis and valgrind runs
     cppcheck valgrind clang-format
+    # the pip install test (pyproject.toml, meson-python, a venv) and the
+    # check of samples/meltano.yml against Meltano's schema
+    python3-mesonpy python3-venv python3-yaml
 )
+
+packages=("${build_packages[@]}")
+if [[ $set_name == test ]]; then
+    packages+=("${test_packages[@]}")
+fi
 
 missing=()
 for p in "${packages[@]}"; do

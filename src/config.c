@@ -29,6 +29,7 @@
 #include "tap/log.h"
 #include "tap/mem.h"
 #include "tap/pgurl.h"
+#include "tap/select.h"
 
 /* How a key's value is read and where it goes. */
 typedef enum KeyKind
@@ -43,6 +44,7 @@ typedef enum KeyKind
 	KIND_SSL,    /* like KIND_BOOL, but sets sslmode */
 	KIND_ENUM,   /* one of choices, case-insensitive, stored canonical */
 	KIND_LIST,   /* a list of strings or a comma-separated string */
+	KIND_RULES,  /* select or metadata rules (select.h), kept as JSON */
 } KeyKind;
 
 /* The private half of a key's entry. */
@@ -138,6 +140,16 @@ static const char *const method_choices[] = {
 	  "(PostGIS's spatial_ref_sys, ...), which are left out by default")       \
 	X("tap_id", "string", NULL, KIND_STRING, FIELD(tap_id), 0, NULL,           \
 	  "Accepted for orchestrators that pass it; not used")                     \
+	X("select", "array", NULL, KIND_RULES, FIELD(select), 0, NULL,             \
+	  "Meltano's select rules: <tap_stream_id glob>.<column glob> patterns, "  \
+	  "! in front to exclude; [\"*.*\"] selects everything. --discover "       \
+	  "marks what they select; without --catalog a run discovers and syncs "   \
+	  "it; with --catalog the catalog's own choices win")                      \
+	X("metadata", "object", NULL, KIND_RULES, FIELD(metadata), 0, NULL,        \
+	  "Meltano's metadata rules: a map from a stream glob (or "                \
+	  "<stream glob>.<column glob>) to metadata keys to set, e.g. "            \
+	  "{\"*-public-orders\": {\"replication-method\": \"INCREMENTAL\", "       \
+	  "\"replication-key\": \"updated_at\"}}")                                 \
 	X("parallel_connections", "integer", "1", KIND_POSINT,                     \
 	  FIELD(parallel_connections), 0, NULL,                                    \
 	  "Connections a run may open to one database. Above 1, every stream "     \
@@ -464,6 +476,16 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 			}
 			return TAP_OK;
 		}
+		case KIND_RULES:
+		{
+			json_t **field = field_ptr(cfg, spec->offset);
+
+			if (select_check(ld->name, k->name, v) != TAP_OK)
+				return TAP_ERR_INPUT;
+			json_decref(*field);
+			*field = json_deep_copy(v);
+			return TAP_OK;
+		}
 	}
 	return TAP_OK;
 }
@@ -592,6 +614,7 @@ apply_defaults(TapConfig *cfg)
 			case KIND_BOOL:
 			case KIND_SSL:
 			case KIND_LIST:
+			case KIND_RULES:
 				break;
 		}
 	}
@@ -760,6 +783,9 @@ config_fini(TapConfig *cfg)
 			case KIND_LIST:
 				list_free(*(char ***) field_ptr(cfg, spec->offset),
 						  *(size_t *) field_ptr(cfg, spec->count_offset));
+				break;
+			case KIND_RULES:
+				json_decref(*(json_t **) field_ptr(cfg, spec->offset));
 				break;
 			case KIND_POSINT:
 			case KIND_BOOL:

@@ -90,6 +90,14 @@ log_scrub(char *text)
 	}
 }
 
+static void (*before_line)(void);
+
+void
+log_set_before_line(void (*fn)(void))
+{
+	before_line = fn;
+}
+
 static void
 write_all(const char *p, size_t n)
 {
@@ -137,5 +145,7 @@ log_msg(LogLevel level, const char *fmt, ...)
 	log_scrub(line);
 	n = (int) strlen(line);
 	line[n++] = '\n';
+	if (before_line != NULL)
+		before_line();
 	write_all(line, (size_t) n);
 }

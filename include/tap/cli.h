@@ -25,8 +25,9 @@ typedef struct TapOptions
 	const char *config_path;  /* borrowed from argv */
 	const char *catalog_path; /* --catalog or --properties */
 	const char *state_path;
-	const char *about_format; /* NULL, "json" or "markdown" */
+	const char *about_format; /* NULL, "json", "markdown" or "man" */
 	bool verbose;             /* -v: DEBUG lines (statements, timings) */
+	int progress; /* --progress 1, --no-progress 0, else -1 (a terminal?) */
 } TapOptions;
 
 /*

@@ -44,6 +44,8 @@ typedef struct TapConfig
 	bool json_as_object;
 	bool include_extension_tables; /* discover extensions' tables */
 	char *tap_id;                  /* owned, or NULL */
+	json_t *select;   /* owned: the "select" rules (select.h), or NULL */
+	json_t *metadata; /* owned: the "metadata" rules, or NULL */
 	int parallel_connections; /* 1 by default: one connection per database */
 } TapConfig;
 

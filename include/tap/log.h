@@ -33,6 +33,9 @@ void log_msg(LogLevel level, const char *fmt, ...)
 /* log_add_secret: copies s; lines containing it are scrubbed from now on.
  * There is no limit on the number of secrets. */
 void log_add_secret(const char *s);
+/* log_set_before_line: fn runs before each line is written (the progress
+ * line erases itself there); NULL for none */
+void log_set_before_line(void (*fn)(void));
 /* log_fini: frees the secrets */
 void log_fini(void);
 /* log_scrub: replaces every secret in the NUL-terminated text, in place */

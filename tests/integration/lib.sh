@@ -9,7 +9,7 @@
 #                               sets RC (never fails by itself)
 #   assert_ok ERR WHAT          RC is 0 (else ERR's last lines are shown)
 #   discover_select CATALOG SPEC...  --discover into CATALOG.all, then
-#                               scripts/catalog-select.py into CATALOG
+#                               tests/harness/catalog_select.py into CATALOG
 #   pass WHAT                   the older name of assert_pass
 
 set -euo pipefail
@@ -21,7 +21,7 @@ source "$SRCDIR/tests/harness/assert.sh"
 T=$(mktemp -d)
 pg_on_exit "rm -rf '$T'"
 MSGS="$SRCDIR/tests/harness/msgs.py"
-SELECT="$SRCDIR/scripts/catalog-select.py"
+SELECT="$SRCDIR/tests/harness/catalog_select.py"
 # Under the sanitize setup, some tests want the plain binary's speed.
 : "${TAP_BIN:?TAP_BIN must point at the tap-postgres binary}"
 

@@ -163,6 +163,9 @@ test_samples(void)
 	is_int(sy, TAP_OK, "samples/config.yaml loads");
 	is_str(captured, "", "samples load without any log line");
 	cfg_same(&j, &y, "samples json vs yaml");
+	ok(j.select && json_equal(j.select, y.select), "samples: same select");
+	ok(j.metadata && json_equal(j.metadata, y.metadata),
+	   "samples: same metadata");
 	is_str(j.port, "5432", "sample port");
 	is_str(j.password, "change-me", "sample password");
 	is_str(j.sslmode, "require", "sample sslmode");
@@ -588,10 +591,51 @@ test_keys_table(void)
 		if (config_keys[i].secret)
 			secrets++;
 	}
-	is_int((long long) config_nkeys, 22, "22 config keys");
+	is_int((long long) config_nkeys, 24, "24 config keys");
 	ok(unique, "key names are unique");
 	ok(described, "every key has a type and a description");
 	is_int(secrets, 2, "two secret keys (password, database_url)");
+}
+
+/*
+ * test_rules_keys: "select" and "metadata" are kept as JSON; a bad rule
+ * is an error naming the file and the key (the rules themselves are
+ * tested in test_select.c).
+ */
+static void
+test_rules_keys(void)
+{
+	TapConfig cfg;
+	TapStatus st;
+	char *text;
+
+	st = load_text("rules.yml",
+				   "host: h\nselect: ['*.*', '!*-public-users.password']\n"
+				   "metadata:\n  '*-public-orders':\n"
+				   "    replication-method: INCREMENTAL\n",
+				   &cfg);
+	is_int(st, TAP_OK, "select and metadata rules: accepted");
+	text = json_dumps(cfg.select, JSON_COMPACT);
+	is_str(text, "[\"*.*\",\"!*-public-users.password\"]",
+		   "select kept as a list");
+	free(text);
+	text = json_dumps(cfg.metadata, JSON_COMPACT);
+	is_str(text,
+		   "{\"*-public-orders\":{\"replication-method\":\"INCREMENTAL\"}}",
+		   "metadata kept as an object");
+	free(text);
+	config_fini(&cfg);
+
+	st = load_text("badsel.yml", "host: h\nselect: ['*.*', '']\n", &cfg);
+	is_int(st, TAP_ERR_INPUT, "an empty select pattern: input error");
+	ok(strstr(captured, "badsel.yml") != NULL &&
+		   strstr(captured, "key \"select\": item 2") != NULL,
+	   "... naming the file, the key and the item");
+	st = load_text("badmd.json", "{\"host\": \"h\", \"metadata\": 5}", &cfg);
+	is_int(st, TAP_ERR_INPUT, "metadata not an object: input error");
+	ok(strstr(captured, "badmd.json") != NULL &&
+		   strstr(captured, "key \"metadata\" must be an object") != NULL,
+	   "... naming the file and the key");
 }
 
 /*
@@ -630,6 +674,7 @@ main(void)
 	test_connection_info();
 	test_values();
 	test_keys_table();
+	test_rules_keys();
 	test_missing_file();
 
 	log_fini();
