@@ -81,7 +81,12 @@ ALTER SYSTEM SET ssl_cert_file = '$C/other.crt';
 ALTER SYSTEM SET ssl_key_file = '$C/other.key';
 SELECT pg_reload_conf();
 SQL
-sleep 1
+# the postmaster reloads (and so takes the new certificate) on its own
+# time: wait until a new session sees the new setting
+for _ in $(seq 1 100); do
+    [[ $(pg_sql_value "SHOW ssl_cert_file") == "$C/other.crt" ]] && break
+    sleep 0.1
+done
 check verify-full-other-name 3 sslmode='"verify-full"' sslrootcert="\"$PGH_CA\""
 assert_contains "$T/verify-full-other-name.err" 'does not match host name' "verify-full: names the mismatch"
 check verify-full-other-localhost 3 host='"localhost"' sslmode='"verify-full"' sslrootcert="\"$PGH_CA\""
@@ -91,7 +96,10 @@ ALTER SYSTEM RESET ssl_cert_file;
 ALTER SYSTEM RESET ssl_key_file;
 SELECT pg_reload_conf();
 SQL
-sleep 1
+for _ in $(seq 1 100); do
+    [[ $(pg_sql_value "SHOW ssl_cert_file") != "$C/other.crt" ]] && break
+    sleep 0.1
+done
 
 # Client certificate authentication: no password at all.
 CERTCFG=(user='"tapcert"' password= sslmode='"verify-full"' sslrootcert="\"$PGH_CA\""
