@@ -536,7 +536,9 @@ pg_resume() {
 # refuse to assign IDs), a zeroed pg_xact segment for the new ID (the server
 # reads the commit-status page of its next ID at startup; a segment holds
 # 32 pages of 32,768 transactions, named by XID / 1048576 in hex), and a
-# start on the same port.
+# start on the same port. Then every database is vacuumed again, so that
+# each table's relfrozenxid (still the one from before the jump, which now
+# looks like the future) is the new ID, as a real cluster's would be.
 pg_set_next_xid() {
     _pgh_need_running || return 1
     local xid=$1 epoch=${2:-} db seg
@@ -557,4 +559,7 @@ pg_set_next_xid() {
         { _pgh_err "pg_resetwal failed:"; tail -n 5 "$PGH_DIR/pg_ctl.log" >&2; return 1; }
     _pgh_pg_ctl -l "$PGH_LOG" -w -t 60 start >>"$PGH_DIR/pg_ctl.log" 2>&1 ||
         { _pgh_err "start after pg_resetwal failed"; PGH_QUIET=0 _pgh_log_tail; return 1; }
+    for db in $(_pgh_psql postgres -At -c "SELECT datname FROM pg_database WHERE datallowconn"); do
+        _pgh_psql "$db" -c "VACUUM FREEZE" || { _pgh_err "VACUUM FREEZE in $db after the jump failed"; return 1; }
+    done
 }

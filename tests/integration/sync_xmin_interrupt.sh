@@ -83,7 +83,7 @@ SQL
     interrupted "$sig" f1
     [[ $(bmk f1 ctid_block) =~ ^[0-9]+$ && $(bmk f1 xmin_snapshot) =~ ^[0-9]+$ ]] ||
         fail "$sig: an interrupted first run's STATE holds ctid_block and xmin_snapshot: $(cat "$T/f1.state")"
-    [[ $(bmk f1 xmin_horizon) == absent || $(bmk f1 xmin_horizon) == null ]] ||
+    [[ $(bmk f1 xmin_horizon) == '"absent"' || $(bmk f1 xmin_horizon) == null ]] ||
         fail "$sig: no horizon before the first run completes: $(cat "$T/f1.state")"
     between_runs first 1
     xrun f2 "$T/f1.state"
