@@ -173,25 +173,20 @@ parse_stream(const json_t *entry, const char *path, const TapConfig *cfg,
 
 		if (m == NULL || m[0] == '\0')
 			m = "FULL_TABLE";
-		if (strcmp(m, "FULL_TABLE") == 0)
-			s->method = REPL_FULL_TABLE;
-		else if (strcmp(m, "INCREMENTAL") == 0)
-			s->method = REPL_INCREMENTAL;
-		else if (strcmp(m, "LOG_BASED") == 0)
+		if (strcmp(m, "LOG_BASED") == 0)
 		{
 			log_critical("catalog file \"%s\": stream \"%s\" asks for "
 						 "LOG_BASED replication, which this tap does not "
 						 "support (Heroku Postgres does not offer logical "
-						 "replication to its users); use INCREMENTAL or "
-						 "FULL_TABLE",
-						 path, name);
+						 "replication to its users); use %s",
+						 path, name, method_list());
 			return TAP_ERR_INPUT;
 		}
-		else
+		if (!method_parse(m, &s->method))
 		{
 			log_critical("catalog file \"%s\": stream \"%s\" has replication "
-						 "method \"%s\"; expected FULL_TABLE or INCREMENTAL",
-						 path, name, m);
+						 "method \"%s\"; expected %s",
+						 path, name, m, method_list());
 			return TAP_ERR_INPUT;
 		}
 	}

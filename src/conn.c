@@ -17,8 +17,7 @@
 #include "tap/buf.h"
 #include "tap/log.h"
 #include "tap/mem.h"
-
-volatile sig_atomic_t conn_stop_requested = 0;
+#include "tap/stop.h"
 
 #define CONNECT_ATTEMPTS 4
 
@@ -219,7 +218,7 @@ open_session(const TapConfig *cfg, const char *dbname, bool fatal, PgSession *s)
 		if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
 			break;
 		if (conn != NULL && attempt < CONNECT_ATTEMPTS &&
-			is_transient(PQerrorMessage(conn)) && !conn_stop_requested)
+			is_transient(PQerrorMessage(conn)) && !stop_requested())
 		{
 			/* 0.5 s, 1 s, 2 s: a server that is still starting up */
 			long ms = 500L << (attempt - 1);
@@ -355,7 +354,7 @@ await_result(PgSession *s, const char *what, PGresult **out)
 		struct pollfd pfd = {PQsocket(s->conn), POLLIN, 0};
 		int pr;
 
-		if (conn_stop_requested)
+		if (stop_requested())
 			return TAP_ERR_INTERRUPTED;
 		pr = poll(&pfd, 1, 200);
 		if (pr < 0 && errno != EINTR)
@@ -533,7 +532,7 @@ conn_copy_next(PgSession *s, const char *what, const char **row, size_t *len,
 			return st;
 		}
 		/* r == 0: nothing complete buffered; wait a slice for the socket */
-		if (conn_stop_requested)
+		if (stop_requested())
 			return TAP_ERR_INTERRUPTED;
 		{
 			struct pollfd pfd = {PQsocket(s->conn), POLLIN, 0};

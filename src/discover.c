@@ -78,7 +78,7 @@ static const char discover_sql[] =
 	"  LEFT JOIN dombase ed ON ed.oid = et.oid\n"
 	"  LEFT JOIN pg_catalog.pg_type ebt ON ebt.oid = COALESCE(ed.base, et.oid)\n"
 	" WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')\n"
-	"   AND NOT c.relispartition\n"
+	"   AND (NOT c.relispartition OR $2::pg_catalog.text[] IS NOT NULL)\n"
 	"   AND a.attnum > 0\n"
 	"   AND NOT a.attisdropped\n"
 	"   AND CASE WHEN $2::pg_catalog.text[] IS NOT NULL THEN true\n"

@@ -16,33 +16,10 @@
 #include "tap/log.h"
 #include "tap/state.h"
 #include "tap/status.h"
+#include "tap/stop.h"
 #include "tap/sync.h"
 #include "tap/writer.h"
 #include "tap_config.h"
-
-static volatile sig_atomic_t stop_signal;
-
-/* on_stop: SIGTERM/SIGINT; the row loop sees the flag at the next row */
-static void
-on_stop(int sig)
-{
-	stop_signal = sig;
-	conn_stop_requested = 1;
-}
-
-static void
-install_signals(void)
-{
-	struct sigaction sa;
-
-	/* a closed pipe must be an EPIPE we can report, not a silent death */
-	signal(SIGPIPE, SIG_IGN);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-}
 
 /* run_test: --test: connect, one trivial query, a report on stderr */
 static TapStatus
@@ -119,9 +96,9 @@ main(int argc, char **argv)
 	int code;
 
 	memset(&cfg, 0, sizeof cfg);
-	install_signals();
+	stop_install();
 	writer_init(&w, STDOUT_FILENO);
-	w.stop = &conn_stop_requested;
+	w.stop = &stop_flag;
 	buf_init(&text, 4096);
 
 	st = cli_parse(argc, argv, &opts);
@@ -164,7 +141,7 @@ done:
 	code = status_exit_code(st);
 	if (st == TAP_ERR_INTERRUPTED)
 	{
-		int sig = stop_signal ? stop_signal : SIGTERM;
+		int sig = stop_signal() ? stop_signal() : SIGTERM;
 
 		log_critical("stopped by %s; the last STATE written is where the "
 					 "next run resumes",

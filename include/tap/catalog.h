@@ -18,13 +18,8 @@
 #include <stddef.h>
 
 #include "tap/config.h"
+#include "tap/method.h"
 #include "tap/status.h"
-
-typedef enum ReplMethod
-{
-	REPL_FULL_TABLE = 0,
-	REPL_INCREMENTAL,
-} ReplMethod;
 
 typedef struct StreamColumn
 {

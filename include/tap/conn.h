@@ -15,7 +15,6 @@
 #define TAP_CONN_H
 
 #include <libpq-fe.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -31,9 +30,6 @@ typedef struct PgSession
 	bool in_copy;
 	char sqlstate[6]; /* of the last server error, or "" */
 } PgSession;
-
-/* Set by the SIGTERM/SIGINT handler; long waits give up when it is set. */
-extern volatile sig_atomic_t conn_stop_requested;
 
 /*
  * conn_open: connects to dbname (NULL: the configured one). Retries a
@@ -67,7 +63,7 @@ TapStatus conn_copy_begin(PgSession *s, const char *what, const char *sql);
 
 /*
  * conn_copy_next: the next row of the COPY. Waits in slices of at most
- * 200 ms so that conn_stop_requested is seen promptly. *done is set at the
+ * 200 ms so that a stop request (stop.h) is seen promptly. *done is set at the
  * end of the data (the COPY's final status has then been checked).
  * Returns TAP_ERR_INTERRUPTED when a stop was requested (the COPY is
  * cancelled), TAP_ERR_QUERY / TAP_ERR_CONNECT on failure.

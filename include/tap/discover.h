@@ -56,9 +56,9 @@ typedef struct TableRef
 /*
  * discover_tables: the tables, views, materialized views, partitioned
  * parents and foreign tables of the connected database that the user may
- * read. When only is non-NULL, just those tables (a missing one is simply
- * absent from the result). Schemas come from cfg->filter_schemas, or all
- * but the system schemas.
+ * read. When only is non-NULL, just those tables, partitions included (a
+ * catalog may name one); a missing one is simply absent from the result.
+ * Schemas come from cfg->filter_schemas, or all but the system schemas.
  */
 TapStatus discover_tables(PgSession *s, const TapConfig *cfg,
 						  const TableRef *only, size_t nonly, DiscResult *out);

@@ -1,0 +1,64 @@
+/*
+ * query.h: the SQL that sync sends, in one place.
+ *
+ * Typed verbs over conn: no PGresult leaves this module. Names of
+ * schemas, tables and columns go as parameters where the statement allows
+ * it, and are quoted identifiers where it does not (COPY takes no
+ * parameters).
+ */
+#ifndef TAP_QUERY_H
+#define TAP_QUERY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tap/buf.h"
+#include "tap/conn.h"
+#include "tap/plan.h"
+#include "tap/status.h"
+
+/* What pg_class says about a name, whatever the user may read. */
+typedef struct RelProbe
+{
+	bool exists;        /* a relation of that name is in that schema */
+	char relkind;       /* its pg_class.relkind */
+	bool column_exists; /* when a column was asked for */
+} RelProbe;
+
+/* query_probe: looks schema.table (and column, or NULL) up in pg_class and
+ * pg_attribute, which every user may read */
+TapStatus query_probe(PgSession *s, const char *schema, const char *table,
+					  const char *column, RelProbe *out);
+
+/* What a FULL_TABLE read needs to choose how to scan a table. */
+typedef struct ScanFacts
+{
+	bool ctid_readable; /* the user may read ctid and xmin */
+	char amname[64];    /* the table access method ("heap"), or "" */
+} ScanFacts;
+
+/* query_scan_facts: a table gone meanwhile counts as readable heap: the
+ * COPY then reports the real error */
+TapStatus query_scan_facts(PgSession *s, const char *schema, const char *table,
+						   ScanFacts *out);
+
+/*
+ * query_snapshot_extent: inside the stream's snapshot, its xmin (the
+ * oldest transaction it may not see, as a 32-bit xid) and the number of
+ * blocks of the table. *found is false when the table is gone.
+ */
+TapStatus query_snapshot_extent(PgSession *s, const char *schema,
+								const char *table, int64_t *xmin,
+								int64_t *nblocks, bool *found);
+
+/*
+ * query_copy_head: sql becomes "COPY (SELECT <columns> FROM <table>", the
+ * columns in record order, then ctid when with_ctid (a one-pass scan
+ * tracks its position by it); the caller adds the rest
+ */
+void query_copy_head(Buf *sql, const StreamPlan *p, bool with_ctid);
+
+/* query_copy_tail: ") TO STDOUT" */
+void query_copy_tail(Buf *sql);
+
+#endif

@@ -1,0 +1,139 @@
+/*
+ * query.c: the statements sync sends, and the reading of their results.
+ */
+#include "tap/query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * query_row: runs sql with the given text parameters and hands its single
+ * row to the caller through *res (NULL when there is no row); the caller
+ * clears it. Returns the query's status.
+ */
+static TapStatus
+query_row(PgSession *s, const char *what, const char *sql, int nparams,
+		  const char *const *params, PGresult **res)
+{
+	TapStatus st = conn_query(s, what, sql, nparams, params, res);
+
+	if (st == TAP_OK && PQntuples(*res) != 1)
+	{
+		PQclear(*res);
+		*res = NULL;
+	}
+	return st;
+}
+
+static bool
+is_true(const PGresult *res, int col)
+{
+	return strcmp(PQgetvalue(res, 0, col), "t") == 0;
+}
+
+TapStatus
+query_probe(PgSession *s, const char *schema, const char *table,
+			const char *column, RelProbe *out)
+{
+	const char *params[3] = {schema, table, column};
+	PGresult *res;
+	TapStatus st =
+		query_row(s, "checking whether a table exists",
+				  "SELECT c.relkind, $3::text IS NOT NULL AND EXISTS (SELECT 1 "
+				  "FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid "
+				  "AND a.attname = $3 AND a.attnum > 0 AND NOT a.attisdropped) "
+				  "FROM pg_catalog.pg_class c "
+				  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+				  "WHERE n.nspname = $1 AND c.relname = $2",
+				  3, params, &res);
+
+	memset(out, 0, sizeof *out);
+	if (st != TAP_OK || res == NULL)
+		return st;
+	out->exists = true;
+	out->relkind = PQgetvalue(res, 0, 0)[0];
+	out->column_exists = is_true(res, 1);
+	PQclear(res);
+	return TAP_OK;
+}
+
+TapStatus
+query_scan_facts(PgSession *s, const char *schema, const char *table,
+				 ScanFacts *out)
+{
+	const char *params[2] = {schema, table};
+	PGresult *res;
+	/* a user granted SELECT on some columns only may not read ctid and
+	 * xmin unless granted those too */
+	TapStatus st = query_row(
+		s, "checking the SELECT privilege on ctid",
+		"SELECT pg_catalog.has_column_privilege(c.oid, 'ctid', 'SELECT') "
+		"AND pg_catalog.has_column_privilege(c.oid, 'xmin', 'SELECT'), "
+		"COALESCE(am.amname, '') "
+		"FROM pg_catalog.pg_class c "
+		"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+		"LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam "
+		"WHERE n.nspname = $1 AND c.relname = $2",
+		2, params, &res);
+
+	out->ctid_readable = true;
+	snprintf(out->amname, sizeof out->amname, "heap");
+	if (st != TAP_OK || res == NULL)
+		return st;
+	out->ctid_readable = is_true(res, 0);
+	snprintf(out->amname, sizeof out->amname, "%s", PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return TAP_OK;
+}
+
+TapStatus
+query_snapshot_extent(PgSession *s, const char *schema, const char *table,
+					  int64_t *xmin, int64_t *nblocks, bool *found)
+{
+	const char *params[2] = {schema, table};
+	PGresult *res;
+	/* the first statement of the transaction: the snapshot is taken here */
+	TapStatus st = query_row(
+		s, "reading the snapshot horizon",
+		"SELECT txid_snapshot_xmin(txid_current_snapshot()) % 4294967296, "
+		"pg_catalog.pg_relation_size(c.oid) / "
+		"pg_catalog.current_setting('block_size')::int8 "
+		"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+		"ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+		2, params, &res);
+
+	*found = false;
+	if (st != TAP_OK || res == NULL)
+		return st;
+	*found = true;
+	*xmin = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*nblocks = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	PQclear(res);
+	return TAP_OK;
+}
+
+void
+query_copy_head(Buf *sql, const StreamPlan *p, bool with_ctid)
+{
+	buf_reset(sql);
+	buf_append_str(sql, "COPY (SELECT ");
+	for (size_t i = 0; i < p->ncols; i++)
+	{
+		if (i > 0)
+			buf_putc(sql, ',');
+		conn_quote_ident(sql, p->cols[i].name);
+	}
+	if (with_ctid)
+		buf_append_str(sql, ",ctid");
+	buf_append_str(sql, " FROM ");
+	conn_quote_ident(sql, p->spec->schema_name);
+	buf_putc(sql, '.');
+	conn_quote_ident(sql, p->spec->table_name);
+}
+
+void
+query_copy_tail(Buf *sql)
+{
+	buf_append_str(sql, ") TO STDOUT");
+}

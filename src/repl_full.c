@@ -1,0 +1,212 @@
+/*
+ * repl_full.c: FULL_TABLE replication.
+ *
+ * The whole table, in physical order and without a sort (scan.h), in one
+ * snapshot. Bookmark while a sync is under way: ctid_block (where to go on)
+ * and snapshot_xmin (the interrupted snapshot's xmin). A resumed run first
+ * re-reads, in the blocks already passed, the rows written since that
+ * snapshot (age(xmin) <= age(snapshot_xmin)), so rows inserted or updated
+ * between the runs are not lost; then it goes on from ctid_block under
+ * the same version. ACTIVATE_VERSION before the first run's records and
+ * at the end of every completed run (SIO's rule).
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "tap/bookmark.h"
+#include "tap/conn.h"
+#include "tap/log.h"
+#include "tap/query.h"
+#include "tap/repl.h"
+#include "tap/rowloop.h"
+#include "tap/scan.h"
+#include "tap/state.h"
+
+/* Where a FULL_TABLE run starts. */
+typedef struct FullStart
+{
+	ScanChoice scan;
+	bool resuming;  /* go on under the stored version */
+	bool first_run; /* the stream has no version yet */
+	int64_t version;
+	int64_t block;   /* resuming: the first block not yet read */
+	int64_t horizon; /* resuming: the interrupted snapshot's xmin */
+} FullStart;
+
+/* choose_scan: how the table can be read; warns when a grant is missing */
+static TapStatus
+choose_scan(const StreamPlan *p, ScanChoice *out)
+{
+	ScanFacts facts = {true, "heap"};
+
+	if (p->relkind == 'r')
+	{
+		TapStatus st = query_scan_facts(p->sess, p->spec->schema_name,
+										p->spec->table_name, &facts);
+
+		if (st != TAP_OK)
+			return st;
+		if (!facts.ctid_readable)
+			log_warning("stream \"%s\": user \"%s\" may read only some "
+						"columns of the table, not its ctid and xmin, so an "
+						"interrupted sync starts over instead of resuming "
+						"(GRANT SELECT (ctid, xmin) ON the table to make it "
+						"resumable)",
+						p->spec->tap_stream_id, PQuser(p->sess->conn));
+	}
+	*out = scan_choose(p->sess->server_version, p->relkind, facts.amname,
+					   facts.ctid_readable, scan_forced());
+	return TAP_OK;
+}
+
+/*
+ * plan_start: the resume decision from the bookmark. A singer-io xmin
+ * bookmark cannot be resumed here; a table read whole drops position keys.
+ */
+static void
+plan_start(const StreamPlan *p, json_t *bm, FullStart *fs)
+{
+	const StreamSpec *spec = p->spec;
+	const json_t *jversion = json_object_get(bm, "version");
+	const json_t *jblock = json_object_get(bm, "ctid_block");
+	const json_t *jhorizon = json_object_get(bm, "snapshot_xmin");
+	bool physical = fs->scan.kind != SCAN_WHOLE;
+	bool had_block = json_is_integer(jblock);
+
+	fs->first_run = jversion == NULL;
+	fs->resuming = physical && had_block && json_is_integer(jhorizon) &&
+				   json_is_integer(jversion);
+	if (fs->resuming)
+	{
+		fs->block = json_integer_value(jblock);
+		fs->horizon = json_integer_value(jhorizon);
+	}
+	if (json_object_get(bm, "xmin") != NULL &&
+		!json_is_null(json_object_get(bm, "xmin")))
+	{
+		log_warning("stream \"%s\": the state holds an \"xmin\" bookmark from "
+					"singer-io/tap-postgres; this tap resumes by physical "
+					"position instead, so the stream starts over",
+					spec->tap_stream_id);
+		json_object_del(bm, "xmin");
+		fs->resuming = false;
+	}
+	if (fs->resuming)
+	{
+		fs->version = json_integer_value(jversion);
+		log_info("stream \"%s\": resuming full table sync of version %" PRId64
+				 " at block %" PRId64,
+				 spec->tap_stream_id, fs->version, fs->block);
+		return;
+	}
+	fs->version = repl_new_version();
+	json_object_set_new(bm, "version", json_integer(fs->version));
+	json_object_del(bm, "ctid_block");
+	json_object_del(bm, "snapshot_xmin");
+	if (!physical && had_block)
+		log_info("stream \"%s\" is %s: it starts over instead of resuming",
+				 spec->tap_stream_id, fs->scan.why);
+	else if (!physical && (p->relkind == 'r' || p->relkind == 'f'))
+		log_info("stream \"%s\" is %s: it is read in one statement, and an "
+				 "interrupted sync starts over",
+				 spec->tap_stream_id, fs->scan.why);
+}
+
+/* save: the first block not yet wholly written */
+static void
+save(RowLoop *L)
+{
+	if (L->last_block >= 0)
+		json_object_set_new(L->bookmark, "ctid_block",
+							json_integer(L->last_block));
+}
+
+/* read_physical: the rows changed since an interrupted snapshot in the
+ * blocks it had passed, then the table from the resume point on */
+static TapStatus
+read_physical(RowLoop *L, const FullStart *fs)
+{
+	const StreamSpec *spec = L->plan->spec;
+	int64_t horizon, nblocks;
+	bool found;
+	TapStatus st =
+		query_snapshot_extent(L->plan->sess, spec->schema_name,
+							  spec->table_name, &horizon, &nblocks, &found);
+
+	if (st != TAP_OK)
+		return st;
+	if (!found)
+	{
+		log_critical("reading stream \"%s\" failed: table \"%s\".\"%s\" is "
+					 "gone",
+					 spec->tap_stream_id, spec->schema_name, spec->table_name);
+		return TAP_ERR_QUERY;
+	}
+	if (fs->resuming)
+	{
+		Buf filter;
+
+		/* every row this snapshot sees lies in the blocks that exist now
+		 * (the table cannot be truncated under our lock) */
+		buf_init(&filter, 128);
+		buf_printf(&filter,
+				   "ctid < '(%" PRId64 ",0)'::tid AND age(xmin) <= "
+				   "age('%" PRId64 "'::xid)",
+				   fs->block, fs->horizon);
+		st = scan_table(L, SCAN_WHOLE, 0, 0, buf_cstr(&filter));
+		buf_fini(&filter);
+		if (st != TAP_OK)
+			return st;
+	}
+	json_object_set_new(L->bookmark, "ctid_block", json_integer(fs->block));
+	json_object_set_new(L->bookmark, "snapshot_xmin", json_integer(horizon));
+	return scan_table(L, fs->scan.kind, fs->block, nblocks, NULL);
+}
+
+static TapStatus
+full_sync(StreamPlan *p, json_t *state, Writer *w)
+{
+	const StreamSpec *spec = p->spec;
+	json_t *bm = state_bookmark(state, spec->tap_stream_id);
+	json_t *no_bookmark_props = json_array();
+	FullStart fs = {0};
+	RowLoop L;
+	TapStatus st = choose_scan(p, &fs.scan);
+
+	if (st == TAP_OK)
+		st = writer_schema(w, spec->stream, p->schema, spec->key_properties,
+						   no_bookmark_props);
+	json_decref(no_bookmark_props);
+	if (st != TAP_OK)
+		return st;
+	plan_start(p, bm, &fs);
+	st = rowloop_begin(p, state, w, fs.version, fs.first_run);
+	if (st != TAP_OK)
+		return st;
+
+	rowloop_init(&L, p, w, state, bm, fs.version, save);
+	if (fs.scan.kind != SCAN_WHOLE)
+		st = read_physical(&L, &fs);
+	else
+		st = scan_table(&L, SCAN_WHOLE, 0, 0, NULL);
+	if (st == TAP_OK)
+	{
+		conn_end(p->sess);
+		L.last_block = -1;
+		if (fs.scan.kind != SCAN_WHOLE)
+		{
+			json_object_set_new(bm, "ctid_block", json_null());
+			json_object_set_new(bm, "snapshot_xmin", json_null());
+		}
+		st = writer_activate_version(w, spec->stream, fs.version);
+	}
+	st = rowloop_finish(&L, st);
+	rowloop_fini(&L);
+	return st;
+}
+
+const ReplOps repl_full_table = {
+	.method = REPL_FULL_TABLE,
+	.check = NULL,
+	.sync = full_sync,
+};

@@ -1,0 +1,164 @@
+/*
+ * scan.c: physical-order reads of a table: TID ranges, one pass, whole.
+ */
+#include "tap/scan.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap/buf.h"
+#include "tap/conn.h"
+#include "tap/query.h"
+
+ScanChoice
+scan_choose(int server_version, char relkind, const char *amname,
+			bool ctid_readable, const char *forced)
+{
+	ScanChoice c = {SCAN_WHOLE, NULL};
+
+	switch (relkind)
+	{
+		case 'r':
+			break;
+		case 'p':
+			c.why = "a partitioned table (its rows live in its partitions)";
+			return c;
+		case 'f':
+			c.why = "a foreign table (its rows have no position here)";
+			return c;
+		case 'm':
+			c.why = "a materialized view";
+			return c;
+		default:
+			c.why = "a view";
+			return c;
+	}
+	if (amname[0] != '\0' && strcmp(amname, "heap") != 0)
+	{
+		c.why = "a table whose access method has no physical row order";
+		return c;
+	}
+	if (!ctid_readable)
+	{
+		c.why = "a table whose ctid the user may not read";
+		return c;
+	}
+	if (forced != NULL && strcmp(forced, "whole") == 0)
+		c.why = "read whole as TAP_SCAN_STRATEGY asks";
+	else if (forced != NULL && strcmp(forced, "one-pass") == 0)
+		c.kind = SCAN_ONE_PASS;
+	else if (forced != NULL && strcmp(forced, "tid-ranges") == 0)
+		c.kind = SCAN_TID_RANGES;
+	else
+		c.kind = server_version >= SCAN_TID_RANGE_VERSION ? SCAN_TID_RANGES
+														  : SCAN_ONE_PASS;
+	return c;
+}
+
+const char *
+scan_forced(void)
+{
+	return getenv("TAP_SCAN_STRATEGY");
+}
+
+/* where: " WHERE a" or " AND a", whichever comes next */
+static void
+put_cond(Buf *sql, bool *first)
+{
+	buf_append_str(sql, *first ? " WHERE " : " AND ");
+	*first = false;
+}
+
+static TapStatus
+scan_ranges(RowLoop *L, int64_t start, int64_t nblocks, const char *filter,
+			Buf *sql)
+{
+	TapStatus st = TAP_OK;
+
+	/* a TID range scan each, no sort; the bookmark is the range's start */
+	for (int64_t b = start;; b += SCAN_CHUNK_BLOCKS)
+	{
+		bool last = b + SCAN_CHUNK_BLOCKS >= nblocks;
+		bool first = true;
+
+		L->last_block = b;
+		query_copy_head(sql, L->plan, false);
+		put_cond(sql, &first);
+		buf_printf(sql, "ctid >= '(%" PRId64 ",0)'::tid", b);
+		if (!last)
+			buf_printf(sql, " AND ctid < '(%" PRId64 ",0)'::tid",
+					   b + SCAN_CHUNK_BLOCKS);
+		if (filter)
+		{
+			put_cond(sql, &first);
+			buf_append_str(sql, filter);
+		}
+		query_copy_tail(sql);
+		st = rowloop_copy(L, buf_cstr(sql));
+		if (st != TAP_OK || last)
+			break;
+	}
+	return st;
+}
+
+static TapStatus
+scan_one_pass(RowLoop *L, int64_t start, const char *filter, Buf *sql)
+{
+	bool first = true;
+	/* a synchronized scan would start mid-table, and a parallel one would
+	 * interleave blocks: both break "all before the last row's block is
+	 * written" */
+	TapStatus st =
+		conn_exec(L->plan->sess, "SET LOCAL synchronize_seqscans = off");
+
+	if (st == TAP_OK)
+		st = conn_exec(L->plan->sess,
+					   "SET LOCAL max_parallel_workers_per_gather = 0");
+	if (st != TAP_OK)
+		return st;
+	L->last_block = start;
+	L->track_ctid = true;
+	query_copy_head(sql, L->plan, true);
+	if (start > 0)
+	{
+		put_cond(sql, &first);
+		buf_printf(sql, "ctid >= '(%" PRId64 ",0)'::tid", start);
+	}
+	if (filter)
+	{
+		put_cond(sql, &first);
+		buf_append_str(sql, filter);
+	}
+	query_copy_tail(sql);
+	st = rowloop_copy(L, buf_cstr(sql));
+	L->track_ctid = false;
+	return st;
+}
+
+TapStatus
+scan_table(RowLoop *L, ScanKind kind, int64_t start, int64_t nblocks,
+		   const char *filter)
+{
+	Buf sql;
+	TapStatus st;
+
+	buf_init(&sql, 1024);
+	if (kind == SCAN_TID_RANGES)
+		st = scan_ranges(L, start, nblocks, filter, &sql);
+	else if (kind == SCAN_ONE_PASS)
+		st = scan_one_pass(L, start, filter, &sql);
+	else
+	{
+		query_copy_head(&sql, L->plan, false);
+		if (filter)
+		{
+			buf_append_str(&sql, " WHERE ");
+			buf_append_str(&sql, filter);
+		}
+		query_copy_tail(&sql);
+		st = rowloop_copy(L, buf_cstr(&sql));
+	}
+	buf_fini(&sql);
+	return st;
+}
