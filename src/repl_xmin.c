@@ -153,8 +153,7 @@ choose_scan(const StreamPlan *p, ScanChoice *out)
  * if not, a WARNING says why.
  */
 static bool
-trusted(const StreamSpec *spec, const char *what, int64_t horizon,
-		int64_t next)
+trusted(const StreamSpec *spec, const char *what, int64_t horizon, int64_t next)
 {
 	if (horizon > next)
 	{
@@ -219,12 +218,11 @@ plan_run(const StreamPlan *p, json_t *bm, XminRun *r)
 					spec->tap_stream_id);
 		start_over = true;
 	}
-	else if (!r->full && !trusted(spec, "transaction horizon", r->horizon,
-								  now.xmax))
+	else if (!r->full &&
+			 !trusted(spec, "transaction horizon", r->horizon, now.xmax))
 		start_over = true;
 	else if (r->resuming &&
-			 !trusted(spec, "interrupted run's horizon", r->snapshot,
-					  now.xmax))
+			 !trusted(spec, "interrupted run's horizon", r->snapshot, now.xmax))
 		start_over = true;
 	json_object_del(bm, "xmin");
 	if (start_over)
