@@ -52,6 +52,15 @@ typedef struct XminRun
 	int64_t snapshot; /* resuming: the interrupted run's horizon */
 } XminRun;
 
+/* table_gone: the table was dropped after planning */
+static TapStatus
+table_gone(const StreamSpec *spec)
+{
+	log_critical("reading stream \"%s\" failed: table \"%s\".\"%s\" is gone",
+				 spec->tap_stream_id, spec->schema_name, spec->table_name);
+	return TAP_ERR_QUERY;
+}
+
 /* xid32: a 64-bit horizon as the 32-bit xid to compare xmin with */
 static int64_t
 xid32(int64_t xid)
@@ -202,6 +211,8 @@ plan_run(const StreamPlan *p, json_t *bm, XminRun *r)
 
 	if (st != TAP_OK)
 		return st;
+	if (!found)
+		return table_gone(spec);
 	r->first_run = jversion == NULL;
 	r->full = !json_is_integer(jhorizon) || !json_is_integer(jversion);
 	r->horizon = json_integer_value(jhorizon);
@@ -300,12 +311,7 @@ read_table(RowLoop *L, const XminRun *r, int64_t *snap)
 	if (st != TAP_OK)
 		return st;
 	if (!found)
-	{
-		log_critical("reading stream \"%s\" failed: table \"%s\".\"%s\" is "
-					 "gone",
-					 spec->tap_stream_id, spec->schema_name, spec->table_name);
-		return TAP_ERR_QUERY;
-	}
+		return table_gone(spec);
 	*snap = ext.xmin;
 	buf_init(&filter, 128);
 	if (r->resuming)

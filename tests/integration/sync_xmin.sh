@@ -4,10 +4,10 @@
 # updates; deletes are not seen), compared as full records with the final
 # table. A transaction open during a run (with SAVEPOINT subtransactions)
 # arrives in the next run; rolled-back work never does; VACUUM FREEZE hides
-# nothing and frozen rows are not sent again. Also: a horizon ahead of the
-# server, bad bookmarks, method changes, singer-io states, views /
-# materialized views / foreign tables / missing xmin grant refused,
-# partitioned tables, discovery's valid-replication-methods, metrics.
+# nothing and frozen rows are not sent again. A horizon ahead of the
+# server starts over; bad bookmarks are refused. Metrics: rows_scanned and
+# record_count. (Method changes, singer-io states, what XMIN cannot read,
+# partitions and discovery: sync_xmin_methods.sh.)
 #
 # The one duplicate this method allows, and which this test expects: rows
 # of a transaction that committed while an older one was still open at the
@@ -16,7 +16,6 @@
 source "$SRCDIR/tests/harness/pg.sh"
 pg_start || exit 1
 source "$SRCDIR/tests/integration/lib.sh"
-pg_load_fixture alltypes
 pg_config_json "$T/config.json"
 SID=tapdb-public-items
 
@@ -206,72 +205,4 @@ for bad in '"xmin_horizon": "12"' '"xmin_horizon": -1' '"xmin_snapshot": 1.5' '"
     [[ ! -s $T/bad.out ]] || fail "bad bookmark: nothing written"
 done
 
-# ---- method changes and singer-io states
-sel "$T/items-full.json" public.items:FULL_TABLE
-xrun tofull "$T/r11.state" "$T/items-full.json"
-assert_contains "$T/tofull.err" "replication method changed from XMIN to FULL_TABLE" "XMIN -> FULL_TABLE: logged"
-assert_eq '"absent"' "$(bm tofull xmin_horizon)" "XMIN -> FULL_TABLE: XMIN keys gone"
-xrun toxmin "$T/tofull.state"
-assert_contains "$T/toxmin.err" "replication method changed from FULL_TABLE to XMIN" "FULL_TABLE -> XMIN: logged"
-assert_eq "SCHEMA STATE ACTIVATE_VERSION RECORD*2005 ACTIVATE_VERSION STATE" "$(seq_of toxmin)" "FULL_TABLE -> XMIN: a first run"
-echo "{\"bookmarks\": {\"$SID\": {\"last_replication_method\": \"FULL_TABLE\", \"version\": 1700000000000, \"xmin\": 742}}, \"currently_syncing\": \"$SID\"}" >"$T/sio1.state"
-xrun sio1 "$T/sio1.state"
-assert_eq "SCHEMA STATE ACTIVATE_VERSION RECORD*2005 ACTIVATE_VERSION STATE" "$(seq_of sio1)" "singer-io FULL_TABLE state: XMIN starts with a first run"
-assert_eq '"absent"' "$(bm sio1 xmin)" "singer-io FULL_TABLE state: its xmin bookmark is dropped"
-echo "{\"bookmarks\": {\"$SID\": {\"version\": 1700000000000, \"xmin\": 742}}, \"currently_syncing\": \"$SID\"}" >"$T/sio2.state"
-xrun sio2 "$T/sio2.state"
-assert_contains "$T/sio2.err" "singer-io" "singer-io xmin bookmark without a method: WARNING"
-assert_eq "SCHEMA STATE RECORD*2005 ACTIVATE_VERSION STATE" "$(seq_of sio2)" "singer-io xmin bookmark without a method: starts over"
-[[ $(version_of sio2) != 1700000000000 ]] || fail "singer-io xmin bookmark: a new version"
-assert_eq '"absent"' "$(bm sio2 xmin)" "singer-io xmin bookmark without a method: dropped"
-xrun sio3 "$T/sio2.state"
-assert_eq "SCHEMA STATE STATE" "$(seq_of sio3)" "after a singer-io state: later runs as before"
-
-# ---- what XMIN cannot read
-for s in events_view:view events_mv:"materialized view" remote_things:"foreign table"; do
-    tbl=${s%%:*} kind=${s#*:}
-    sel "$T/bad-$tbl.json" "public.$tbl:XMIN"
-    run_tap "$T/bad.out" "$T/bad.err" --config "$T/config.json" --catalog "$T/bad-$tbl.json"
-    assert_eq 2 "$RC" "$kind with XMIN: exit 2"
-    assert_contains "$T/bad.err" "stream \"tapdb-public-$tbl\"" "$kind with XMIN: the stream is named"
-    assert_contains "$T/bad.err" "is a $kind" "$kind with XMIN: says why"
-    [[ ! -s $T/bad.out ]] || fail "$kind with XMIN: nothing written"
-done
-sel "$T/bad-pg.json" public.partial_grant:XMIN
-run_tap "$T/bad.out" "$T/bad.err" --config "$T/config.json" --catalog "$T/bad-pg.json"
-[[ $RC -ne 0 ]] || fail "XMIN without SELECT on xmin must fail"
-assert_contains "$T/bad.err" 'GRANT SELECT (xmin, ctid)' "XMIN without SELECT on xmin: says how to fix it"
-
-# ---- partitioned tables, through their partitions
-sel "$T/meas.json" public.measurements:XMIN
-xrun m1 "" "$T/meas.json"
-MCOLS='id, to_char(logdate, '"'"'YYYY-MM-DD"T00:00:00+00:00"'"'"') AS logdate, value'
-same_records m1 measurements "true" "partitioned: first run, every partition" measurements "$MCOLS"
-pg_sql >/dev/null <<'SQL'
-INSERT INTO measurements VALUES (5, '2023-03-03', 5.00), (6, '2024-03-03', 6.00);
-UPDATE measurements SET value = 99 WHERE id = 1;
-DELETE FROM measurements WHERE id = 4;
-SQL
-xrun m2 "$T/m1.state" "$T/meas.json"
-same_records m2 measurements "id IN (1, 5, 6)" "partitioned: a later run, changes in both partitions" measurements "$MCOLS"
-xrun m3 "$T/m2.state" "$T/meas.json"
-assert_eq "SCHEMA STATE STATE" "$(seq_of m3)" "partitioned: no-op run"
-
-# ---- discovery says which streams can use XMIN
-python3 - "$T/items.json.all" <<'PY' || fail "valid-replication-methods"
-import json, sys
-cat = json.load(open(sys.argv[1]))
-want = {"items": ["FULL_TABLE", "INCREMENTAL", "XMIN"],
-        "measurements": ["FULL_TABLE", "INCREMENTAL", "XMIN"],
-        "events_view": ["FULL_TABLE", "INCREMENTAL"],
-        "events_mv": ["FULL_TABLE", "INCREMENTAL"],
-        "remote_things": ["FULL_TABLE", "INCREMENTAL"]}
-for e in cat["streams"]:
-    if e["tap_stream_id"].startswith("tapdb-public-") and e["table_name"] in want:
-        root = next(m["metadata"] for m in e["metadata"] if m["breadcrumb"] == [])
-        got = root.get("valid-replication-methods")
-        if got != want[e["table_name"]]:
-            sys.exit("%s: valid-replication-methods %r, want %r" % (e["table_name"], got, want[e["table_name"]]))
-PY
-pass "discovery: valid-replication-methods lists XMIN for tables only"
 echo "all passed"
