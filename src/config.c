@@ -123,7 +123,12 @@ static const char *const method_choices[] = {
 	  0, NULL,                                                                 \
 	  "Emit json and jsonb columns as JSON values instead of strings")         \
 	X("tap_id", "string", NULL, KIND_STRING, FIELD(tap_id), 0, NULL,           \
-	  "Accepted for orchestrators that pass it; not used")
+	  "Accepted for orchestrators that pass it; not used")                     \
+	X("parallel_connections", "integer", "1", KIND_POSINT,                     \
+	  FIELD(parallel_connections), 0, NULL,                                    \
+	  "Connections a run may open to one database. Above 1, every stream "     \
+	  "is read in one shared snapshot, a large table's block ranges over "     \
+	  "several connections at once and small tables side by side")
 
 #define KEY_INFO(name, type, def, kind, off, coff, choices, desc)              \
 	{name,   type, def, desc, (kind) == KIND_SECRET || (kind) == KIND_URL,     \

@@ -319,10 +319,13 @@ log_query_failure(PgSession *s, const char *what, const PGresult *res)
 	const char *msg =
 		res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	/* a failure the caller can work around is a WARNING, and the caller
+	 * says what it does instead */
+	LogLevel level = s->optional ? LOG_WARNING : LOG_CRITICAL;
 
 	if (msg != NULL)
-		log_critical("%s failed: %s (SQLSTATE %s)", what, msg,
-					 state ? state : "?");
+		log_msg(level, "%s failed: %s (SQLSTATE %s)", what, msg,
+				state ? state : "?");
 	else if (PQstatus(s->conn) == CONNECTION_BAD)
 	{
 		/* libpq's text for a dead socket ("SSL SYSCALL error: EOF
@@ -330,12 +333,13 @@ log_query_failure(PgSession *s, const char *what, const PGresult *res)
 		 * line is the fact; the rest is a guess, sometimes repeated. */
 		const char *err = PQerrorMessage(s->conn);
 
-		log_critical("%s failed: the connection to the server was lost: "
-					 "%.*s",
-					 what, (int) strcspn(err, "\n"), err);
+		log_msg(level,
+				"%s failed: the connection to the server was lost: "
+				"%.*s",
+				what, (int) strcspn(err, "\n"), err);
 	}
 	else
-		log_critical("%s failed: %s", what, PQerrorMessage(s->conn));
+		log_msg(level, "%s failed: %s", what, PQerrorMessage(s->conn));
 }
 
 /*
@@ -444,6 +448,8 @@ conn_query(PgSession *s, const char *what, const char *sql, int nparams,
 TapStatus
 conn_begin_snapshot(PgSession *s)
 {
+	if (s->run_snapshot)
+		return TAP_OK;
 	return conn_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 }
 
@@ -452,7 +458,8 @@ conn_end(PgSession *s)
 {
 	PGresult *res = NULL;
 
-	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK)
+	if (s->run_snapshot || s->conn == NULL ||
+		PQstatus(s->conn) != CONNECTION_OK)
 		return TAP_OK;
 	/* a read-only transaction: its COMMIT cannot fail in a way that
 	 * matters, and the stream is complete already */

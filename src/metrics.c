@@ -50,3 +50,13 @@ metrics_timer(const StreamSpec *spec, double seconds, bool ok)
 	log_info("METRIC: %s", buf_cstr(&b));
 	buf_fini(&b);
 }
+
+double
+metrics_elapsed_s(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double) (now.tv_sec - since->tv_sec) +
+		   (double) (now.tv_nsec - since->tv_nsec) / 1e9;
+}

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tap/mem.h"
+
 /*
  * query_row: runs sql with the given text parameters and hands its single
  * row to the caller through *res (NULL when there is no row); the caller
@@ -136,6 +138,132 @@ void
 query_copy_tail(Buf *sql)
 {
 	buf_append_str(sql, ") TO STDOUT");
+}
+
+void
+query_text_array(Buf *out, const void *items, size_t n,
+				 const char *(*get)(const void *items, size_t i))
+{
+	buf_putc(out, '{');
+	for (size_t i = 0; i < n; i++)
+	{
+		if (i > 0)
+			buf_putc(out, ',');
+		buf_putc(out, '"');
+		for (const char *p = get(items, i); *p; p++)
+		{
+			if (*p == '"' || *p == '\\')
+				buf_putc(out, '\\');
+			buf_putc(out, *p);
+		}
+		buf_putc(out, '"');
+	}
+	buf_putc(out, '}');
+}
+
+TapStatus
+query_export_snapshot(PgSession *s, char **id, int64_t *xmin)
+{
+	PGresult *res;
+	TapStatus st =
+		query_row(s, "exporting the snapshot",
+				  "SELECT pg_catalog.pg_export_snapshot(), "
+				  "txid_snapshot_xmin(txid_current_snapshot()) % 4294967296",
+				  0, NULL, &res);
+
+	*id = NULL;
+	if (st != TAP_OK)
+		return st;
+	if (res == NULL)
+		return TAP_ERR_QUERY;
+	*id = xstrdup(PQgetvalue(res, 0, 0));
+	*xmin = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	PQclear(res);
+	return TAP_OK;
+}
+
+TapStatus
+query_import_snapshot(PgSession *s, const char *id)
+{
+	Buf sql;
+	TapStatus st = conn_begin_snapshot(s);
+
+	if (st != TAP_OK)
+		return st;
+	/* SET takes no parameters: the id is a quoted literal */
+	buf_init(&sql, 64);
+	buf_append_str(&sql, "SET TRANSACTION SNAPSHOT ");
+	conn_quote_literal(&sql, id);
+	st = conn_exec(s, buf_cstr(&sql));
+	buf_fini(&sql);
+	return st;
+}
+
+static const char *
+plan_schema(const void *items, size_t i)
+{
+	return ((StreamPlan *const *) items)[i]->spec->schema_name;
+}
+
+static const char *
+plan_table(const void *items, size_t i)
+{
+	return ((StreamPlan *const *) items)[i]->spec->table_name;
+}
+
+TapStatus
+query_extents(PgSession *s, StreamPlan *const *plans, size_t n,
+			  ScanFacts *facts, int64_t *nblocks)
+{
+	Buf schemas, tables;
+	const char *params[2];
+	PGresult *res;
+	TapStatus st;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		facts[i].ctid_readable = true;
+		snprintf(facts[i].amname, sizeof facts[i].amname, "heap");
+		nblocks[i] = 0;
+	}
+	buf_init(&schemas, 256);
+	buf_init(&tables, 256);
+	query_text_array(&schemas, plans, n, plan_schema);
+	query_text_array(&tables, plans, n, plan_table);
+	params[0] = buf_cstr(&schemas);
+	params[1] = buf_cstr(&tables);
+	st = conn_query(
+		s, "reading the tables' sizes",
+		"SELECT r.i - 1, c.relkind <> 'r' OR "
+		"(pg_catalog.has_column_privilege(c.oid, 'ctid', 'SELECT') "
+		"AND pg_catalog.has_column_privilege(c.oid, 'xmin', 'SELECT')), "
+		"COALESCE(am.amname, ''), pg_catalog.pg_relation_size(c.oid) / "
+		"pg_catalog.current_setting('block_size')::int8 "
+		"FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+		"pg_catalog.unnest($2::pg_catalog.text[])) WITH ORDINALITY "
+		"AS r(s, t, i) "
+		"JOIN pg_catalog.pg_namespace n ON n.nspname = r.s "
+		"JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid "
+		"AND c.relname = r.t "
+		"LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam",
+		2, params, &res);
+	buf_fini(&schemas);
+	buf_fini(&tables);
+	if (st != TAP_OK)
+		return st;
+	for (int r = 0; r < PQntuples(res); r++)
+	{
+		size_t i = (size_t) strtoull(PQgetvalue(res, r, 0), NULL, 10);
+
+		if (i >= n)
+			continue;
+		facts[i].ctid_readable = strcmp(PQgetvalue(res, r, 1), "t") == 0;
+		snprintf(facts[i].amname, sizeof facts[i].amname, "%s",
+				 PQgetvalue(res, r, 2));
+		nblocks[i] = strtoll(PQgetvalue(res, r, 3), NULL, 10);
+	}
+	PQclear(res);
+	return TAP_OK;
 }
 
 TapStatus

@@ -18,26 +18,30 @@
 #include "tap/log.h"
 #include "tap/query.h"
 #include "tap/repl.h"
+#include "tap/repl_full.h"
 #include "tap/rowloop.h"
 #include "tap/scan.h"
 #include "tap/state.h"
 
-/* Where a FULL_TABLE run starts. */
-typedef struct FullStart
+ScanChoice
+repl_full_choose(const StreamPlan *p, const ScanFacts *facts)
 {
-	ScanChoice scan;
-	bool resuming;  /* go on under the stored version */
-	bool first_run; /* the stream has no version yet */
-	int64_t version;
-	int64_t block;   /* resuming: the first block not yet read */
-	int64_t horizon; /* resuming: the interrupted snapshot's xmin */
-} FullStart;
+	if (facts != NULL && !facts->ctid_readable)
+		log_warning("stream \"%s\": user \"%s\" may read only some columns "
+					"of the table, not its ctid and xmin, so an interrupted "
+					"sync starts over instead of resuming (GRANT SELECT "
+					"(ctid, xmin) ON the table to make it resumable)",
+					p->spec->tap_stream_id, PQuser(p->sess->conn));
+	return scan_choose(p->sess->server_version, p->relkind,
+					   facts ? facts->amname : "",
+					   facts ? facts->ctid_readable : false, scan_forced());
+}
 
-/* choose_scan: how the table can be read; warns when a grant is missing */
+/* choose_scan: one connection: the facts for this table alone */
 static TapStatus
 choose_scan(const StreamPlan *p, ScanChoice *out)
 {
-	ScanFacts facts = {true, "heap"};
+	ScanFacts facts;
 
 	if (p->relkind == 'r')
 	{
@@ -46,25 +50,15 @@ choose_scan(const StreamPlan *p, ScanChoice *out)
 
 		if (st != TAP_OK)
 			return st;
-		if (!facts.ctid_readable)
-			log_warning("stream \"%s\": user \"%s\" may read only some "
-						"columns of the table, not its ctid and xmin, so an "
-						"interrupted sync starts over instead of resuming "
-						"(GRANT SELECT (ctid, xmin) ON the table to make it "
-						"resumable)",
-						p->spec->tap_stream_id, PQuser(p->sess->conn));
 	}
-	*out = scan_choose(p->sess->server_version, p->relkind, facts.amname,
-					   facts.ctid_readable, scan_forced());
+	*out = repl_full_choose(p, p->relkind == 'r' ? &facts : NULL);
 	return TAP_OK;
 }
 
-/*
- * plan_start: the resume decision from the bookmark. A singer-io xmin
- * bookmark cannot be resumed here; a table read whole drops position keys.
- */
-static void
-plan_start(const StreamPlan *p, json_t *bm, FullStart *fs)
+/* A singer-io xmin bookmark cannot be resumed here; a table read whole
+ * drops position keys. */
+void
+repl_full_prepare(const StreamPlan *p, json_t *bm, FullStart *fs)
 {
 	const StreamSpec *spec = p->spec;
 	const json_t *jversion = json_object_get(bm, "version");
@@ -74,6 +68,7 @@ plan_start(const StreamPlan *p, json_t *bm, FullStart *fs)
 	bool had_block = json_is_integer(jblock);
 
 	fs->first_run = jversion == NULL;
+	fs->block = 0;
 	fs->resuming = physical && had_block && json_is_integer(jhorizon) &&
 				   json_is_integer(jversion);
 	if (fs->resuming)
@@ -121,6 +116,42 @@ save(RowLoop *L)
 							json_integer(L->last_block));
 }
 
+TapStatus
+repl_full_schema(const StreamPlan *p, Writer *w)
+{
+	json_t *no_bookmark_props = json_array();
+	TapStatus st = writer_schema(w, p->spec->stream, p->schema,
+								 p->spec->key_properties, no_bookmark_props);
+
+	json_decref(no_bookmark_props);
+	return st;
+}
+
+void
+repl_full_reread_filter(Buf *out, const FullStart *fs)
+{
+	buf_printf(out,
+			   "ctid < '(%" PRId64 ",0)'::tid AND age(xmin) <= "
+			   "age('%" PRId64 "'::xid)",
+			   fs->block, fs->horizon);
+}
+
+void
+repl_full_position(json_t *bm, int64_t block, int64_t horizon)
+{
+	json_object_set_new(bm, "ctid_block", json_integer(block));
+	json_object_set_new(bm, "snapshot_xmin", json_integer(horizon));
+}
+
+void
+repl_full_complete(json_t *bm, const FullStart *fs)
+{
+	if (fs->scan.kind == SCAN_WHOLE)
+		return;
+	json_object_set_new(bm, "ctid_block", json_null());
+	json_object_set_new(bm, "snapshot_xmin", json_null());
+}
+
 /* read_physical: the rows changed since an interrupted snapshot in the
  * blocks it had passed, then the table from the resume point on */
 static TapStatus
@@ -149,17 +180,13 @@ read_physical(RowLoop *L, const FullStart *fs)
 		/* every row this snapshot sees lies in the blocks that exist now
 		 * (the table cannot be truncated under our lock) */
 		buf_init(&filter, 128);
-		buf_printf(&filter,
-				   "ctid < '(%" PRId64 ",0)'::tid AND age(xmin) <= "
-				   "age('%" PRId64 "'::xid)",
-				   fs->block, fs->horizon);
+		repl_full_reread_filter(&filter, fs);
 		st = scan_table(L, SCAN_WHOLE, 0, 0, buf_cstr(&filter));
 		buf_fini(&filter);
 		if (st != TAP_OK)
 			return st;
 	}
-	json_object_set_new(L->bookmark, "ctid_block", json_integer(fs->block));
-	json_object_set_new(L->bookmark, "snapshot_xmin", json_integer(horizon));
+	repl_full_position(L->bookmark, fs->block, horizon);
 	return scan_table(L, fs->scan.kind, fs->block, nblocks, NULL);
 }
 
@@ -168,18 +195,15 @@ full_sync(StreamPlan *p, json_t *state, Writer *w)
 {
 	const StreamSpec *spec = p->spec;
 	json_t *bm = state_bookmark(state, spec->tap_stream_id);
-	json_t *no_bookmark_props = json_array();
 	FullStart fs = {0};
 	RowLoop L;
 	TapStatus st = choose_scan(p, &fs.scan);
 
 	if (st == TAP_OK)
-		st = writer_schema(w, spec->stream, p->schema, spec->key_properties,
-						   no_bookmark_props);
-	json_decref(no_bookmark_props);
+		st = repl_full_schema(p, w);
 	if (st != TAP_OK)
 		return st;
-	plan_start(p, bm, &fs);
+	repl_full_prepare(p, bm, &fs);
 	st = rowloop_begin(p, state, w, fs.version, fs.first_run);
 	if (st != TAP_OK)
 		return st;
@@ -193,11 +217,7 @@ full_sync(StreamPlan *p, json_t *state, Writer *w)
 	{
 		conn_end(p->sess);
 		L.last_block = -1;
-		if (fs.scan.kind != SCAN_WHOLE)
-		{
-			json_object_set_new(bm, "ctid_block", json_null());
-			json_object_set_new(bm, "snapshot_xmin", json_null());
-		}
+		repl_full_complete(bm, &fs);
 		st = writer_activate_version(w, spec->stream, fs.version);
 	}
 	st = rowloop_finish(&L, st);

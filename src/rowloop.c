@@ -4,6 +4,7 @@
 #include "tap/rowloop.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +21,6 @@
 /* Clocks are read only every so many rows: a power of two minus one. */
 #define TICK_STATE_MASK  255
 #define TICK_METRIC_MASK 1023
-
-static double
-elapsed_s(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double) (now.tv_sec - since->tv_sec) +
-		   (double) (now.tv_nsec - since->tv_nsec) / 1e9;
-}
 
 TapStatus
 rowloop_begin(StreamPlan *p, json_t *state, Writer *w, int64_t version,
@@ -54,6 +45,7 @@ rowloop_init(RowLoop *L, StreamPlan *p, Writer *w, json_t *state,
 
 	memset(L, 0, sizeof *L);
 	L->plan = p;
+	L->sess = p->sess;
 	L->w = w;
 	L->state = state;
 	L->bookmark = bookmark;
@@ -96,10 +88,12 @@ rowloop_fini(RowLoop *L)
 TapStatus
 rowloop_state(RowLoop *L)
 {
-	if (L->save)
-		L->save(L);
 	L->rows_at_state = L->rows;
 	clock_gettime(CLOCK_MONOTONIC, &L->last_state);
+	if (L->relayed)
+		return writer_flush(L->w);
+	if (L->save)
+		L->save(L);
 	return writer_state(L->w, L->state);
 }
 
@@ -118,9 +112,8 @@ ctid_block(const CopyField *f)
 static void
 warn_clamped(RowLoop *L, ColPlan *c)
 {
-	if (c->warned_clamp)
+	if (atomic_exchange_explicit(&c->warned_clamp, true, memory_order_relaxed))
 		return;
-	c->warned_clamp = true;
 	log_warning("stream \"%s\": column \"%s\" has a date before year 1 or "
 				"after year 9999; such values are written as 0001-01-01 or "
 				"9999-12-31",
@@ -189,15 +182,15 @@ tick(RowLoop *L)
 {
 	if (L->rows - L->rows_at_state >= ROWLOOP_STATE_EVERY_ROWS ||
 		((L->rows & TICK_STATE_MASK) == 0 &&
-		 elapsed_s(&L->last_state) >= ROWLOOP_STATE_EVERY_SECONDS))
+		 metrics_elapsed_s(&L->last_state) >= ROWLOOP_STATE_EVERY_SECONDS))
 	{
 		TapStatus st = rowloop_state(L);
 
 		if (st != TAP_OK)
 			return st;
 	}
-	if ((L->rows & TICK_METRIC_MASK) == 0 &&
-		elapsed_s(&L->last_metric) >= METRICS_EVERY_SECONDS)
+	if (!L->relayed && (L->rows & TICK_METRIC_MASK) == 0 &&
+		metrics_elapsed_s(&L->last_metric) >= METRICS_EVERY_SECONDS)
 	{
 		metrics_counter(L->plan->spec, "record_count",
 						L->rows - L->rows_at_metric);
@@ -210,7 +203,7 @@ tick(RowLoop *L)
 TapStatus
 rowloop_copy(RowLoop *L, const char *sql)
 {
-	PgSession *s = L->plan->sess;
+	PgSession *s = L->sess;
 	char what[512];
 	TapStatus st;
 
@@ -224,7 +217,7 @@ rowloop_copy(RowLoop *L, const char *sql)
 		size_t len;
 		bool done;
 
-		if (stop_requested())
+		if (stop_requested() || (L->abort && *L->abort))
 		{
 			st = TAP_ERR_INTERRUPTED;
 			break;

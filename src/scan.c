@@ -70,6 +70,27 @@ put_cond(Buf *sql, bool *first)
 	*first = false;
 }
 
+TapStatus
+scan_range(RowLoop *L, int64_t b, bool last, const char *filter, Buf *sql)
+{
+	bool first = true;
+
+	L->last_block = b;
+	query_copy_head(sql, L->plan, false);
+	put_cond(sql, &first);
+	buf_printf(sql, "ctid >= '(%" PRId64 ",0)'::tid", b);
+	if (!last)
+		buf_printf(sql, " AND ctid < '(%" PRId64 ",0)'::tid",
+				   b + SCAN_CHUNK_BLOCKS);
+	if (filter)
+	{
+		put_cond(sql, &first);
+		buf_append_str(sql, filter);
+	}
+	query_copy_tail(sql);
+	return rowloop_copy(L, buf_cstr(sql));
+}
+
 static TapStatus
 scan_ranges(RowLoop *L, int64_t start, int64_t nblocks, const char *filter,
 			Buf *sql)
@@ -80,22 +101,8 @@ scan_ranges(RowLoop *L, int64_t start, int64_t nblocks, const char *filter,
 	for (int64_t b = start;; b += SCAN_CHUNK_BLOCKS)
 	{
 		bool last = b + SCAN_CHUNK_BLOCKS >= nblocks;
-		bool first = true;
 
-		L->last_block = b;
-		query_copy_head(sql, L->plan, false);
-		put_cond(sql, &first);
-		buf_printf(sql, "ctid >= '(%" PRId64 ",0)'::tid", b);
-		if (!last)
-			buf_printf(sql, " AND ctid < '(%" PRId64 ",0)'::tid",
-					   b + SCAN_CHUNK_BLOCKS);
-		if (filter)
-		{
-			put_cond(sql, &first);
-			buf_append_str(sql, filter);
-		}
-		query_copy_tail(sql);
-		st = rowloop_copy(L, buf_cstr(sql));
+		st = scan_range(L, b, last, filter, sql);
 		if (st != TAP_OK || last)
 			break;
 	}

@@ -4,9 +4,9 @@
  */
 #include "tap/sync.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tap/bookmark.h"
 #include "tap/buf.h"
@@ -14,7 +14,7 @@
 #include "tap/discover.h"
 #include "tap/log.h"
 #include "tap/mem.h"
-#include "tap/metrics.h"
+#include "tap/parallel.h"
 #include "tap/plan.h"
 #include "tap/repl.h"
 #include "tap/state.h"
@@ -46,16 +46,6 @@ same_db(const char *a, const char *b)
 	if (a == NULL || b == NULL)
 		return a == b;
 	return strcmp(a, b) == 0;
-}
-
-static double
-elapsed_s(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double) (now.tv_sec - since->tv_sec) +
-		   (double) (now.tv_nsec - since->tv_nsec) / 1e9;
 }
 
 static void
@@ -196,22 +186,59 @@ order_streams(Run *r, const json_t *state)
 		}
 }
 
-/* sync_stream: one stream by its method, timed */
+/* sync_one_by_one: the streams of database d (every database when d is
+ * SIZE_MAX) in their order, one snapshot per stream */
 static TapStatus
-sync_stream(StreamPlan *p, json_t *state, Writer *w)
+sync_one_by_one(Run *r, size_t d, json_t *state, Writer *w)
 {
-	const ReplOps *ops = repl_ops(p->spec->method);
-	struct timespec t0;
-	TapStatus st;
+	TapStatus st = TAP_OK;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	log_info("beginning sync of stream \"%s\" with method %s",
-			 p->spec->tap_stream_id, method_name(p->spec->method));
-	state_set_currently_syncing(state, p->spec->tap_stream_id);
-	st = ops->sync(p, state, w);
-	/* after a failure the CRITICAL line stays the last one */
-	if (st == TAP_OK || st == TAP_ERR_INTERRUPTED)
-		metrics_timer(p->spec, elapsed_s(&t0), st == TAP_OK);
+	for (size_t k = 0; k < r->cat->n && st == TAP_OK; k++)
+	{
+		size_t i = r->order[k];
+
+		if (d != SIZE_MAX && r->db_of[i] != d)
+			continue;
+		/* between streams the last STATE is already true */
+		if (stop_requested())
+			st = TAP_ERR_INTERRUPTED;
+		else
+			st = repl_sync_stream(&r->plans[i], state, w);
+	}
+	return st;
+}
+
+/*
+ * sync_parallel: each database's streams, in the order of its first one,
+ * over several connections in one snapshot (parallel.h); one by one
+ * where the snapshot cannot be shared
+ */
+static TapStatus
+sync_parallel(Run *r, const TapConfig *cfg, json_t *state, Writer *w)
+{
+	StreamPlan **plans = xcalloc(r->cat->n + 1, sizeof *plans);
+	bool *done = xcalloc(r->ndbs + 1, sizeof *done);
+	TapStatus st = TAP_OK;
+
+	for (size_t k = 0; k < r->cat->n && st == TAP_OK; k++)
+	{
+		size_t d = r->db_of[r->order[k]];
+		size_t n = 0;
+		bool fell_back;
+
+		if (done[d])
+			continue;
+		done[d] = true;
+		for (size_t j = k; j < r->cat->n; j++)
+			if (r->db_of[r->order[j]] == d)
+				plans[n++] = &r->plans[r->order[j]];
+		st =
+			parallel_sync(cfg, &r->dbs[d].sess, plans, n, state, w, &fell_back);
+		if (st == TAP_OK && fell_back)
+			st = sync_one_by_one(r, d, state, w);
+	}
+	free(plans);
+	free(done);
 	return st;
 }
 
@@ -234,14 +261,12 @@ sync_run(const TapConfig *cfg, const Catalog *cat, const char *catalog_path,
 	group_databases(&r);
 	st = plan_all(&r, cfg, catalog_path, state_path, state);
 	if (st == TAP_OK)
-		order_streams(&r, state);
-	for (size_t k = 0; k < cat->n && st == TAP_OK; k++)
 	{
-		/* between streams the last STATE is already true */
-		if (stop_requested())
-			st = TAP_ERR_INTERRUPTED;
+		order_streams(&r, state);
+		if (cfg->parallel_connections > 1)
+			st = sync_parallel(&r, cfg, state, w);
 		else
-			st = sync_stream(&r.plans[r.order[k]], state, w);
+			st = sync_one_by_one(&r, SIZE_MAX, state, w);
 	}
 	run_fini(&r);
 	return st;

@@ -23,6 +23,8 @@ writer_init(Writer *w, int fd)
 	w->error = TAP_OK;
 	w->written = 0;
 	w->stop = NULL;
+	w->relay = NULL;
+	w->relay_arg = NULL;
 }
 
 void
@@ -98,6 +100,8 @@ writer_flush(Writer *w)
 
 	if (w->error != TAP_OK)
 		return w->error;
+	if (w->relay != NULL)
+		return w->relay(w);
 	while (off < w->buf.len)
 	{
 		size_t chunk = w->buf.len - off;

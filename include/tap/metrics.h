@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "tap/catalog.h"
 
@@ -17,6 +18,9 @@
 
 /* metrics_counter: a counter named metric (e.g. "record_count") */
 void metrics_counter(const StreamSpec *spec, const char *metric, int64_t value);
+
+/* metrics_elapsed_s: seconds since *since (CLOCK_MONOTONIC) */
+double metrics_elapsed_s(const struct timespec *since);
 
 /* metrics_timer: the stream's job_duration, succeeded or failed */
 void metrics_timer(const StreamSpec *spec, double seconds, bool ok);

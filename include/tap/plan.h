@@ -12,6 +12,7 @@
 #define TAP_PLAN_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -30,7 +31,8 @@ typedef struct ColPlan
 	const DiscColumn *col; /* borrowed from the discovery result: the live
 							  column and its type */
 	Encoder enc;
-	bool warned_clamp; /* one WARNING per column per run */
+	atomic_bool warned_clamp; /* one WARNING per column per run, whichever
+								 reader sees the value first */
 } ColPlan;
 
 typedef struct StreamPlan

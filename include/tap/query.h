@@ -61,6 +61,33 @@ void query_copy_head(Buf *sql, const StreamPlan *p, bool with_ctid);
 /* query_copy_tail: ") TO STDOUT" */
 void query_copy_tail(Buf *sql);
 
+/*
+ * query_text_array: appends the text[] literal {"a","b"} of n strings,
+ * items read through get(items, i), quoted so that any character is safe
+ */
+void query_text_array(Buf *out, const void *items, size_t n,
+					  const char *(*get)(const void *items, size_t i));
+
+/*
+ * query_export_snapshot: in a transaction just begun (conn_begin_snapshot),
+ * exports its snapshot for other sessions: *id (owned) and the snapshot's
+ * xmin as a 32-bit xid.
+ */
+TapStatus query_export_snapshot(PgSession *s, char **id, int64_t *xmin);
+
+/* query_import_snapshot: begins a REPEATABLE READ, READ ONLY transaction
+ * in the snapshot another session exported */
+TapStatus query_import_snapshot(PgSession *s, const char *id);
+
+/*
+ * query_extents: for each of the n plans (all on s's database), inside
+ * the current snapshot, the facts a scan needs and the table's blocks;
+ * one statement for all. A table gone meanwhile gets readable heap facts
+ * and 0 blocks.
+ */
+TapStatus query_extents(PgSession *s, StreamPlan *const *plans, size_t n,
+						ScanFacts *facts, int64_t *nblocks);
+
 /* A snapshot's transaction horizon, epoch-aware (64-bit, never wraps). */
 typedef struct XidExtent
 {

@@ -43,6 +43,10 @@ extern const ReplOps repl_xmin;
 /* repl_ops: the method's operations */
 const ReplOps *repl_ops(ReplMethod m);
 
+/* repl_sync_stream: one stream by its method, in its turn: logged, named
+ * in currently_syncing, timed (singer-python's job_duration) */
+TapStatus repl_sync_stream(StreamPlan *p, json_t *state, Writer *w);
+
 /* repl_new_version: a new table version: milliseconds since the epoch, as
  * SIO makes it */
 int64_t repl_new_version(void);

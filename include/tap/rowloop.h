@@ -37,11 +37,16 @@ typedef void (*RowSave)(RowLoop *L);
 
 struct RowLoop
 {
-	StreamPlan *plan;  /* borrowed */
-	Writer *w;         /* borrowed */
-	json_t *state;     /* borrowed */
-	json_t *bookmark;  /* borrowed from state */
-	RowSave save;      /* the method's, or NULL */
+	StreamPlan *plan; /* borrowed */
+	PgSession *sess;  /* borrowed: the plan's, or a parallel reader's */
+	Writer *w;        /* borrowed */
+	const volatile int *abort; /* borrowed, or NULL: set when a parallel
+								  run gives up; ends the COPY like a stop */
+	bool relayed;              /* a parallel reader's loop: no STATE of its own;
+						  its writer hands whole lines to the run instead */
+	json_t *state;             /* borrowed */
+	json_t *bookmark;          /* borrowed from state */
+	RowSave save;              /* the method's, or NULL */
 	bool track_ctid;   /* rows end with a ctid field: last_block follows it */
 	Buf prefix;        /* {"type":"RECORD","stream":"..","record":{ */
 	Buf suffix;        /* },"version":V,"time_extracted":".."}\n */
@@ -79,7 +84,8 @@ void rowloop_fini(RowLoop *L);
  */
 TapStatus rowloop_copy(RowLoop *L, const char *sql);
 
-/* rowloop_state: the progress into the bookmark, then a STATE */
+/* rowloop_state: the progress into the bookmark, then a STATE (a relayed
+ * loop only hands its lines on, with its progress) */
 TapStatus rowloop_state(RowLoop *L);
 
 /*

@@ -18,8 +18,10 @@
 #ifndef TAP_SCAN_H
 #define TAP_SCAN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "tap/buf.h"
 #include "tap/rowloop.h"
 #include "tap/status.h"
 
@@ -62,5 +64,13 @@ const char *scan_forced(void);
  */
 TapStatus scan_table(RowLoop *L, ScanKind kind, int64_t start, int64_t nblocks,
 					 const char *filter);
+
+/*
+ * scan_range: one block range [b, b + SCAN_CHUNK_BLOCKS), or [b, end) when
+ * last, as one COPY; sql is the caller's work buffer. For readers that
+ * take ranges one at a time (parallel.h).
+ */
+TapStatus scan_range(RowLoop *L, int64_t b, bool last, const char *filter,
+					 Buf *sql);
 
 #endif

@@ -22,7 +22,12 @@
 /* after a stop request, how long a target that does not read may hold us */
 #define WRITER_STOP_GRACE_MS 5000
 
-typedef struct Writer
+typedef struct Writer Writer;
+/* WriterRelay: takes the whole lines in w->buf (leaving it empty) instead
+ * of writing them to fd; a parallel reader's way to the one writer */
+typedef TapStatus (*WriterRelay)(Writer *w);
+
+struct Writer
 {
 	int fd;
 	Buf buf;                     /* owned: whole lines only, between calls */
@@ -31,7 +36,9 @@ typedef struct Writer
 	volatile sig_atomic_t *stop; /* borrowed, or NULL: a stop request ends
 									a write blocked on a reader that does
 									not read (TAP_ERR_INTERRUPTED) */
-} Writer;
+	WriterRelay relay;           /* or NULL: write to fd */
+	void *relay_arg;             /* the relay's */
+};
 
 void writer_init(Writer *w, int fd);
 void writer_fini(Writer *w);

@@ -1,0 +1,814 @@
+/*
+ * parallel.c: readers on several connections in one snapshot, one writer.
+ *
+ * Threads: the caller's (the coordinator: it alone touches the state
+ * document and the Writer of stdout) and one reader per session. They
+ * share Par under one mutex: the unit queue, the chunks ready to be
+ * written, each reader's free chunks, and the abort flag. A reader never
+ * waits on the coordinator except for a free chunk, and the coordinator
+ * waits for chunks in slices of 200 ms so that a stop request is seen.
+ */
+#include "tap/parallel.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tap/buf.h"
+#include "tap/log.h"
+#include "tap/mem.h"
+#include "tap/method.h"
+#include "tap/metrics.h"
+#include "tap/query.h"
+#include "tap/repl.h"
+#include "tap/repl_full.h"
+#include "tap/rowloop.h"
+#include "tap/scan.h"
+#include "tap/state.h"
+#include "tap/stop.h"
+
+/* How long the coordinator waits for a chunk before it looks at the stop
+ * flag again. */
+#define WAIT_SLICE_MS 200
+
+typedef enum UnitKind
+{
+	UNIT_RANGE,  /* one block range */
+	UNIT_REREAD, /* resuming: rows changed since the interrupted snapshot */
+	UNIT_SCAN,   /* the stream's scan_table: one pass, or whole */
+} UnitKind;
+
+typedef struct Unit
+{
+	size_t stream; /* index in Par.streams */
+	UnitKind kind;
+	int64_t block; /* UNIT_RANGE: its first block */
+	bool last;     /* UNIT_RANGE: open-ended, up to the table's end */
+	bool done;     /* coordinator: all its lines are on stdout */
+} Unit;
+
+typedef struct Reader Reader;
+
+/* Whole lines of one unit, on their way from a reader to stdout. */
+typedef struct Chunk
+{
+	Buf buf;
+	Reader *owner;
+	size_t unit;
+	int64_t rows;       /* records in buf */
+	int64_t last_block; /* a one-pass scan's position, or -1 */
+	bool unit_done;     /* the unit's last chunk */
+	TapStatus st;       /* with unit_done: how the unit ended */
+	struct Chunk *next;
+} Chunk;
+
+typedef struct Par Par;
+
+struct Reader
+{
+	Par *par;
+	PgSession own; /* a helper's session (the leader's is borrowed) */
+	PgSession *sess;
+	pthread_t thread;
+	bool started;
+	Chunk chunks[PARALLEL_READER_CHUNKS];
+	Chunk *free; /* under par->mu */
+	Writer w;    /* relays to the coordinator */
+	RowLoop *L;  /* the unit in progress */
+	size_t unit;
+	int64_t rows_relayed;
+};
+
+/* The coordinator's view of one stream. */
+typedef struct PStream
+{
+	StreamPlan *plan;
+	bool by_units; /* FULL_TABLE: read by the readers */
+	ScanFacts facts;
+	int64_t nblocks;
+	FullStart fs;
+	size_t first_unit, nunits, units_done;
+	int64_t onepass_block; /* a one-pass scan's last written block, or -1 */
+	bool started, finished;
+	int64_t rows, rows_at_metric;
+	struct timespec t0, last_metric;
+} PStream;
+
+struct Par
+{
+	pthread_mutex_t mu;
+	pthread_cond_t to_readers; /* a unit, a free chunk, or the end */
+	pthread_cond_t to_coord;   /* a chunk */
+	Unit *units;               /* every unit queued so far */
+	size_t nunits, cap, next_unit;
+	size_t busy;        /* readers in a unit */
+	bool closed;        /* no unit will come any more */
+	volatile int abort; /* readers give up their unit */
+	Chunk *ready, *ready_tail;
+	Reader *readers;
+	size_t nreaders;
+	PStream *streams;
+	size_t nstreams;
+	json_t *state;   /* coordinator only */
+	Writer *w;       /* coordinator only */
+	int64_t horizon; /* the shared snapshot's xmin */
+	int64_t rows, rows_at_state;
+	struct timespec last_state;
+	bool wrote_last_state; /* a one-connection stream ended the run */
+};
+
+/* ---- readers ---------------------------------------------------------- */
+
+/* hand: the lines in r->w.buf to the coordinator; TAP_ERR_INTERRUPTED
+ * once the run gives up (the lines are then dropped) */
+static TapStatus
+hand(Reader *r, bool unit_done, TapStatus st)
+{
+	Par *par = r->par;
+	Chunk *c;
+	Buf tmp;
+
+	pthread_mutex_lock(&par->mu);
+	while (r->free == NULL && !par->abort)
+		pthread_cond_wait(&par->to_readers, &par->mu);
+	c = r->free;
+	if (c == NULL)
+	{
+		if (unit_done)
+		{
+			par->busy--;
+			pthread_cond_signal(&par->to_coord);
+		}
+		pthread_mutex_unlock(&par->mu);
+		buf_reset(&r->w.buf);
+		return TAP_ERR_INTERRUPTED;
+	}
+	r->free = c->next;
+	pthread_mutex_unlock(&par->mu);
+
+	tmp = c->buf;
+	c->buf = r->w.buf;
+	r->w.buf = tmp;
+	buf_reset(&r->w.buf);
+	c->unit = r->unit;
+	c->rows = r->L->rows - r->rows_relayed;
+	r->rows_relayed = r->L->rows;
+	c->last_block = r->L->track_ctid ? r->L->last_block : -1;
+	c->unit_done = unit_done;
+	c->st = st;
+	c->next = NULL;
+
+	pthread_mutex_lock(&par->mu);
+	if (par->ready_tail)
+		par->ready_tail->next = c;
+	else
+		par->ready = c;
+	par->ready_tail = c;
+	if (unit_done)
+		par->busy--;
+	pthread_cond_signal(&par->to_coord);
+	pthread_mutex_unlock(&par->mu);
+	return par->abort ? TAP_ERR_INTERRUPTED : TAP_OK;
+}
+
+/* relay: the reader's Writer flushes to the coordinator */
+static TapStatus
+relay(Writer *w)
+{
+	return hand(w->relay_arg, false, TAP_OK);
+}
+
+/* run_unit: unit u's rows into chunks; the last chunk says how it ended */
+static void
+run_unit(Reader *r, size_t u, Unit unit)
+{
+	Par *par = r->par;
+	PStream *ps = &par->streams[unit.stream];
+	RowLoop L;
+	Buf sql;
+	TapStatus st;
+
+	rowloop_init(&L, ps->plan, &r->w, NULL, NULL, ps->fs.version, NULL);
+	L.sess = r->sess;
+	L.relayed = true;
+	L.abort = &par->abort;
+	r->L = &L;
+	r->unit = u;
+	r->rows_relayed = 0;
+	buf_init(&sql, 1024);
+	if (unit.kind == UNIT_RANGE)
+		st = scan_range(&L, unit.block, unit.last, NULL, &sql);
+	else if (unit.kind == UNIT_REREAD)
+	{
+		repl_full_reread_filter(&sql, &ps->fs);
+		st = scan_table(&L, SCAN_WHOLE, 0, 0, buf_cstr(&sql));
+	}
+	else
+		st = scan_table(&L, ps->fs.scan.kind, ps->fs.block, ps->nblocks, NULL);
+	buf_fini(&sql);
+	(void) hand(r, true, st);
+	r->L = NULL;
+	rowloop_fini(&L);
+}
+
+static void *
+reader_main(void *arg)
+{
+	Reader *r = arg;
+	Par *par = r->par;
+
+	for (;;)
+	{
+		size_t u;
+		Unit unit;
+
+		pthread_mutex_lock(&par->mu);
+		while (par->next_unit == par->nunits && !par->closed && !par->abort)
+			pthread_cond_wait(&par->to_readers, &par->mu);
+		if (par->abort || par->next_unit == par->nunits)
+		{
+			pthread_mutex_unlock(&par->mu);
+			return NULL;
+		}
+		/* a copy: the coordinator may grow the array meanwhile */
+		u = par->next_unit++;
+		unit = par->units[u];
+		par->busy++;
+		pthread_mutex_unlock(&par->mu);
+		run_unit(r, u, unit);
+	}
+}
+
+/* ---- connections -------------------------------------------------------- */
+
+/*
+ * open_helpers: up to want more sessions in the leader's snapshot. A
+ * session that cannot be had (connection limit, a server that will not
+ * import snapshots) is a WARNING: the run goes on with those it has.
+ */
+static void
+open_helpers(Par *par, const TapConfig *cfg, PgSession *leader,
+			 const char *snapshot, size_t want)
+{
+	for (size_t i = 0; i < want; i++)
+	{
+		Reader *r = &par->readers[par->nreaders];
+
+		if (conn_try_open(cfg, leader->dbname, &r->own) != TAP_OK)
+		{
+			log_warning("reading with %zu connection(s) instead of %zu: "
+						"could not open another connection to database "
+						"\"%s\" (see above)",
+						par->nreaders, want + 1, leader->dbname);
+			return;
+		}
+		r->own.optional = true;
+		if (query_import_snapshot(&r->own, snapshot) != TAP_OK)
+		{
+			log_warning("reading with %zu connection(s) instead of %zu: "
+						"another connection could not share the snapshot "
+						"(see above)",
+						par->nreaders, want + 1);
+			conn_close(&r->own);
+			return;
+		}
+		r->own.optional = false;
+		r->own.run_snapshot = true;
+		r->sess = &r->own;
+		par->nreaders++;
+	}
+}
+
+/* ---- the coordinator ------------------------------------------------------ */
+
+static void
+queue_unit(Par *par, size_t stream, UnitKind kind, int64_t block, bool last)
+{
+	if (par->nunits == par->cap)
+	{
+		par->cap = par->cap ? 2 * par->cap : 64;
+		par->units = xrealloc(par->units, par->cap * sizeof *par->units);
+	}
+	par->units[par->nunits++] = (Unit){stream, kind, block, last, false};
+}
+
+/* position: where a stream's read stands, into its bookmark */
+static void
+position(Par *par, PStream *ps)
+{
+	json_t *bm = state_bookmark(par->state, ps->plan->spec->tap_stream_id);
+	const Unit *u = &par->units[ps->first_unit];
+	size_t k = 0;
+
+	if (ps->fs.scan.kind == SCAN_WHOLE || ps->nunits == 0)
+		return; /* nothing read yet: the position set at its start holds */
+	if (u[0].kind == UNIT_REREAD)
+	{
+		if (!u[0].done)
+			return; /* the interrupted run's position still holds */
+		k = 1;
+	}
+	if (ps->fs.scan.kind == SCAN_ONE_PASS)
+	{
+		if (ps->onepass_block >= 0)
+			repl_full_position(bm, ps->onepass_block, par->horizon);
+		return;
+	}
+	while (k < ps->nunits && u[k].done)
+		k++;
+	if (k < ps->nunits)
+		repl_full_position(bm, u[k].block, par->horizon);
+}
+
+/* write_state: every stream's position, the first unfinished one as
+ * currently_syncing, then a STATE */
+static TapStatus
+write_state(Par *par)
+{
+	const char *current = NULL;
+
+	for (size_t i = 0; i < par->nstreams; i++)
+	{
+		PStream *ps = &par->streams[i];
+
+		if (!ps->started || ps->finished)
+			continue;
+		if (current == NULL)
+			current = ps->plan->spec->tap_stream_id;
+		if (ps->by_units)
+			position(par, ps);
+	}
+	state_set_currently_syncing(par->state, current);
+	par->rows_at_state = par->rows;
+	clock_gettime(CLOCK_MONOTONIC, &par->last_state);
+	return writer_state(par->w, par->state);
+}
+
+/* start_stream: SCHEMA, STATE, ACTIVATE_VERSION (first run), its units */
+static TapStatus
+start_stream(Par *par, size_t i)
+{
+	PStream *ps = &par->streams[i];
+	StreamPlan *p = ps->plan;
+	json_t *bm = state_bookmark(par->state, p->spec->tap_stream_id);
+	TapStatus st;
+
+	clock_gettime(CLOCK_MONOTONIC, &ps->t0);
+	ps->last_metric = ps->t0;
+	log_info("beginning sync of stream \"%s\" with method %s",
+			 p->spec->tap_stream_id, method_name(p->spec->method));
+	ps->fs.scan = repl_full_choose(p, p->relkind == 'r' ? &ps->facts : NULL);
+	st = repl_full_schema(p, par->w);
+	if (st != TAP_OK)
+		return st;
+	repl_full_prepare(p, bm, &ps->fs);
+	if (ps->fs.scan.kind != SCAN_WHOLE && !ps->fs.resuming)
+		repl_full_position(bm, 0, par->horizon);
+	ps->started = true;
+	ps->onepass_block = -1;
+	st = write_state(par);
+	if (st == TAP_OK && ps->fs.first_run)
+		st = writer_activate_version(par->w, p->spec->stream, ps->fs.version);
+	if (st != TAP_OK)
+		return st;
+
+	pthread_mutex_lock(&par->mu);
+	ps->first_unit = par->nunits;
+	if (ps->fs.resuming)
+		queue_unit(par, i, UNIT_REREAD, 0, false);
+	if (ps->fs.scan.kind == SCAN_TID_RANGES)
+		for (int64_t b = ps->fs.block;; b += SCAN_CHUNK_BLOCKS)
+		{
+			bool last = b + SCAN_CHUNK_BLOCKS >= ps->nblocks;
+
+			queue_unit(par, i, UNIT_RANGE, b, last);
+			if (last)
+				break;
+		}
+	else
+		queue_unit(par, i, UNIT_SCAN, ps->fs.block, true);
+	ps->nunits = par->nunits - ps->first_unit;
+	pthread_cond_broadcast(&par->to_readers);
+	pthread_mutex_unlock(&par->mu);
+	return TAP_OK;
+}
+
+/* finish_stream: the table is complete */
+static TapStatus
+finish_stream(Par *par, PStream *ps)
+{
+	const StreamSpec *spec = ps->plan->spec;
+	json_t *bm = state_bookmark(par->state, spec->tap_stream_id);
+	TapStatus st;
+
+	ps->finished = true;
+	repl_full_complete(bm, &ps->fs);
+	st = writer_activate_version(par->w, spec->stream, ps->fs.version);
+	if (st == TAP_OK)
+		st = write_state(par);
+	if (st != TAP_OK)
+		return st;
+	metrics_counter(spec, "record_count", ps->rows - ps->rows_at_metric);
+	metrics_timer(spec, metrics_elapsed_s(&ps->t0), true);
+	return TAP_OK;
+}
+
+/* put_lines: a chunk's lines on stdout, without copying them */
+static TapStatus
+put_lines(Par *par, Chunk *c)
+{
+	Writer *w = par->w;
+	TapStatus st = writer_flush(w);
+	Buf tmp;
+
+	if (st != TAP_OK || c->buf.len == 0)
+		return st;
+	tmp = w->buf;
+	w->buf = c->buf;
+	st = writer_flush(w);
+	c->buf = w->buf;
+	w->buf = tmp;
+	buf_reset(&c->buf);
+	return st;
+}
+
+/* take_chunk: one chunk from a reader onto stdout, and its bookkeeping */
+static TapStatus
+take_chunk(Par *par, Chunk *c)
+{
+	Unit *u = &par->units[c->unit];
+	PStream *ps = &par->streams[u->stream];
+	TapStatus st = c->st;
+
+	if (st == TAP_OK)
+		st = put_lines(par, c);
+	if (st == TAP_OK)
+	{
+		ps->rows += c->rows;
+		par->rows += c->rows;
+		if (c->last_block >= 0)
+			ps->onepass_block = c->last_block;
+		if (c->unit_done)
+		{
+			u->done = true;
+			if (++ps->units_done == ps->nunits)
+				st = finish_stream(par, ps);
+		}
+	}
+	buf_reset(&c->buf);
+	pthread_mutex_lock(&par->mu);
+	c->next = c->owner->free;
+	c->owner->free = c;
+	pthread_cond_broadcast(&par->to_readers);
+	pthread_mutex_unlock(&par->mu);
+	if (st != TAP_OK)
+		return st;
+	if (!ps->finished &&
+		metrics_elapsed_s(&ps->last_metric) >= METRICS_EVERY_SECONDS)
+	{
+		metrics_counter(ps->plan->spec, "record_count",
+						ps->rows - ps->rows_at_metric);
+		ps->rows_at_metric = ps->rows;
+		clock_gettime(CLOCK_MONOTONIC, &ps->last_metric);
+	}
+	if (par->rows - par->rows_at_state >= ROWLOOP_STATE_EVERY_ROWS ||
+		metrics_elapsed_s(&par->last_state) >= ROWLOOP_STATE_EVERY_SECONDS)
+		st = write_state(par);
+	return st;
+}
+
+/* next_chunk: a ready chunk, waiting at most WAIT_SLICE_MS; NULL if none */
+static Chunk *
+next_chunk(Par *par)
+{
+	Chunk *c;
+
+	pthread_mutex_lock(&par->mu);
+	if (par->ready == NULL)
+	{
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += WAIT_SLICE_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L)
+		{
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&par->to_coord, &par->mu, &until);
+	}
+	c = par->ready;
+	if (c)
+	{
+		par->ready = c->next;
+		if (par->ready == NULL)
+			par->ready_tail = NULL;
+	}
+	pthread_mutex_unlock(&par->mu);
+	return c;
+}
+
+/* idle: no unit waiting or in progress, no chunk waiting */
+static bool
+idle(Par *par)
+{
+	bool yes;
+
+	pthread_mutex_lock(&par->mu);
+	yes = par->next_unit == par->nunits && par->busy == 0 && par->ready == NULL;
+	pthread_mutex_unlock(&par->mu);
+	return yes;
+}
+
+/* waiting_units: units queued that no reader has taken yet */
+static size_t
+waiting_units(Par *par)
+{
+	size_t n;
+
+	pthread_mutex_lock(&par->mu);
+	n = par->nunits - par->next_unit;
+	pthread_mutex_unlock(&par->mu);
+	return n;
+}
+
+static bool
+all_finished(const Par *par)
+{
+	for (size_t i = 0; i < par->nstreams; i++)
+		if (!par->streams[i].finished)
+			return false;
+	return true;
+}
+
+/*
+ * feed: starts the next streams while the readers would otherwise run
+ * dry (a few units ahead, so small tables go side by side); a stream that
+ * needs one connection runs on the leader once the readers are idle.
+ */
+static TapStatus
+feed(Par *par, size_t *next)
+{
+	TapStatus st = TAP_OK;
+
+	while (st == TAP_OK && *next < par->nstreams && !stop_requested())
+	{
+		PStream *ps = &par->streams[*next];
+
+		if (!ps->by_units)
+		{
+			if (!idle(par))
+				break;
+			/* the plan's session is the leader; it wrote its own last STATE
+			 * if it failed */
+			ps->started = true;
+			st = repl_sync_stream(ps->plan, par->state, par->w);
+			ps->finished = st == TAP_OK;
+			par->wrote_last_state = st != TAP_OK;
+			par->rows_at_state = par->rows;
+		}
+		else
+		{
+			if (waiting_units(par) >= par->nreaders)
+				break;
+			st = start_stream(par, *next);
+		}
+		(*next)++;
+	}
+	return st;
+}
+
+/* coordinate: the run's main loop, until every stream is finished or the
+ * run fails or is stopped */
+static TapStatus
+coordinate(Par *par)
+{
+	size_t next = 0;
+	TapStatus st = TAP_OK;
+
+	while (st == TAP_OK)
+	{
+		Chunk *c;
+
+		st = feed(par, &next);
+		if (st != TAP_OK || (next == par->nstreams && all_finished(par)))
+			break;
+		if (stop_requested())
+		{
+			st = TAP_ERR_INTERRUPTED;
+			break;
+		}
+		c = next_chunk(par);
+		if (c)
+			st = take_chunk(par, c);
+	}
+	return st;
+}
+
+/* stop_readers: no more units; after a failure, readers give up theirs */
+static void
+stop_readers(Par *par, bool abort)
+{
+	pthread_mutex_lock(&par->mu);
+	par->closed = true;
+	if (abort)
+		par->abort = 1;
+	pthread_cond_broadcast(&par->to_readers);
+	pthread_mutex_unlock(&par->mu);
+	for (size_t i = 0; i < par->nreaders; i++)
+		if (par->readers[i].started)
+			pthread_join(par->readers[i].thread, NULL);
+}
+
+/* finish_early: after a stop or a failure, a last true STATE (not after
+ * an output failure: nothing more can be written) */
+static TapStatus
+finish_early(Par *par, TapStatus st)
+{
+	if (st == TAP_ERR_OUTPUT || par->wrote_last_state)
+		return st;
+	if (write_state(par) == TAP_OK && st == TAP_ERR_INTERRUPTED)
+		log_warning("stopped by a signal after %" PRId64 " records; the last "
+					"STATE resumes from here",
+					par->rows);
+	return st;
+}
+
+static void
+par_init(Par *par, StreamPlan *const *plans, size_t n, json_t *state, Writer *w,
+		 size_t max_readers)
+{
+	memset(par, 0, sizeof *par);
+	pthread_mutex_init(&par->mu, NULL);
+	pthread_cond_init(&par->to_readers, NULL);
+	pthread_cond_init(&par->to_coord, NULL);
+	par->state = state;
+	par->w = w;
+	par->nstreams = n;
+	par->streams = xcalloc(n + 1, sizeof *par->streams);
+	for (size_t i = 0; i < n; i++)
+	{
+		par->streams[i].plan = plans[i];
+		par->streams[i].by_units = plans[i]->spec->method == REPL_FULL_TABLE;
+	}
+	par->readers = xcalloc(max_readers, sizeof *par->readers);
+	for (size_t i = 0; i < max_readers; i++)
+	{
+		Reader *r = &par->readers[i];
+
+		r->par = par;
+		writer_init(&r->w, -1);
+		r->w.relay = relay;
+		r->w.relay_arg = r;
+		for (size_t k = 0; k < PARALLEL_READER_CHUNKS; k++)
+		{
+			buf_init(&r->chunks[k].buf, WRITER_FLUSH_BYTES + 64 * 1024);
+			r->chunks[k].owner = r;
+			r->chunks[k].next = r->free;
+			r->free = &r->chunks[k];
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &par->last_state);
+}
+
+static void
+par_fini(Par *par, size_t max_readers)
+{
+	for (size_t i = 0; i < max_readers; i++)
+	{
+		Reader *r = &par->readers[i];
+
+		writer_fini(&r->w);
+		for (size_t k = 0; k < PARALLEL_READER_CHUNKS; k++)
+			buf_fini(&r->chunks[k].buf);
+		if (r->sess == &r->own)
+		{
+			r->own.run_snapshot = false;
+			conn_end(&r->own);
+			conn_close(&r->own);
+		}
+	}
+	free(par->readers);
+	free(par->streams);
+	free(par->units);
+	pthread_cond_destroy(&par->to_coord);
+	pthread_cond_destroy(&par->to_readers);
+	pthread_mutex_destroy(&par->mu);
+}
+
+/* measure: the FULL_TABLE streams' scan facts and sizes, in the snapshot */
+static TapStatus
+measure(Par *par, PgSession *leader)
+{
+	StreamPlan **plans = xcalloc(par->nstreams + 1, sizeof *plans);
+	ScanFacts *facts = xcalloc(par->nstreams + 1, sizeof *facts);
+	int64_t *nblocks = xcalloc(par->nstreams + 1, sizeof *nblocks);
+	TapStatus st;
+
+	for (size_t i = 0; i < par->nstreams; i++)
+		plans[i] = par->streams[i].plan;
+	st = query_extents(leader, plans, par->nstreams, facts, nblocks);
+	for (size_t i = 0; i < par->nstreams && st == TAP_OK; i++)
+	{
+		par->streams[i].facts = facts[i];
+		par->streams[i].nblocks = nblocks[i];
+	}
+	free(plans);
+	free(facts);
+	free(nblocks);
+	return st;
+}
+
+/* start_readers: one thread per session; none is a failure */
+static TapStatus
+start_readers(Par *par)
+{
+	for (size_t i = 0; i < par->nreaders; i++)
+	{
+		Reader *r = &par->readers[i];
+
+		if (pthread_create(&r->thread, NULL, reader_main, r) != 0)
+		{
+			log_critical("could not start a reader thread");
+			return TAP_ERR_INTERNAL;
+		}
+		r->started = true;
+	}
+	return TAP_OK;
+}
+
+/* share_snapshot: the leader's transaction and its exported snapshot */
+static TapStatus
+share_snapshot(PgSession *leader, char **id, int64_t *horizon, bool *ok)
+{
+	TapStatus st = conn_begin_snapshot(leader);
+
+	*ok = false;
+	if (st != TAP_OK)
+		return st;
+	leader->optional = true;
+	st = query_export_snapshot(leader, id, horizon);
+	leader->optional = false;
+	if (st == TAP_OK)
+	{
+		*ok = true;
+		leader->run_snapshot = true;
+		return TAP_OK;
+	}
+	if (st == TAP_ERR_QUERY)
+	{
+		log_warning("the server cannot export a snapshot (see above); "
+					"reading with one connection, one snapshot per stream");
+		conn_end(leader);
+		return TAP_OK;
+	}
+	return st;
+}
+
+TapStatus
+parallel_sync(const TapConfig *cfg, PgSession *leader, StreamPlan *const *plans,
+			  size_t n, json_t *state, Writer *w, bool *fell_back)
+{
+	size_t want = (size_t) cfg->parallel_connections;
+	char *snapshot = NULL;
+	int64_t horizon = 0;
+	bool shared;
+	Par par;
+	TapStatus st;
+
+	*fell_back = false;
+	if (want > PARALLEL_MAX_CONNECTIONS)
+	{
+		log_warning("parallel_connections is %zu; using %d", want,
+					PARALLEL_MAX_CONNECTIONS);
+		want = PARALLEL_MAX_CONNECTIONS;
+	}
+	st = share_snapshot(leader, &snapshot, &horizon, &shared);
+	if (st != TAP_OK || !shared)
+	{
+		*fell_back = st == TAP_OK;
+		return st;
+	}
+	par_init(&par, plans, n, state, w, want);
+	par.horizon = horizon;
+	par.readers[0].sess = leader;
+	par.nreaders = 1;
+	open_helpers(&par, cfg, leader, snapshot, want - 1);
+	log_info("reading database \"%s\" with %zu connection(s) in one snapshot",
+			 leader->dbname, par.nreaders);
+	st = measure(&par, leader);
+	if (st == TAP_OK)
+		st = start_readers(&par);
+	if (st == TAP_OK)
+		st = coordinate(&par);
+	stop_readers(&par, st != TAP_OK);
+	if (st != TAP_OK)
+		st = finish_early(&par, st);
+	leader->run_snapshot = false;
+	conn_end(leader);
+	par_fini(&par, want);
+	free(snapshot);
+	return st;
+}
