@@ -89,6 +89,29 @@ assert_eq '"absent"' "$(bm sio2 xmin)" "singer-io xmin bookmark without a method
 xrun sio3 "$T/sio2.state"
 assert_eq "SCHEMA STATE STATE" "$(seq_of sio3)" "after a singer-io state: later runs as before"
 
+# ---- parallel_connections: XMIN runs on the leader, in the run's snapshot
+pg_config_json "$T/config-par.json" parallel_connections=2
+pg_sql <<<"UPDATE items SET t = 'parallel' WHERE id IN (1, 2)" >/dev/null
+run_tap "$T/par1.out" "$T/par1.err" --config "$T/config-par.json" --catalog "$T/items.json" --state "$T/sio3.state"
+assert_ok "$T/par1.err" "parallel_connections 2: exit 0"
+same_records par1 items "id IN (1, 2)" "parallel_connections 2: a later run sends the changed rows"
+python3 "$MSGS" last-state "$T/par1.out" >"$T/par1.state"
+run_tap "$T/par2.out" "$T/par2.err" --config "$T/config-par.json" --catalog "$T/items.json" --state "$T/par1.state"
+assert_ok "$T/par2.err" "parallel_connections 2: second run exit 0"
+assert_eq "SCHEMA STATE STATE" "$(seq_of par2)" "parallel_connections 2: then nothing"
+
+# ---- the other scan paths (older servers: one pass; no ctid: whole)
+prev=par2
+python3 "$MSGS" last-state "$T/par2.out" >"$T/par2.state"
+for strategy in one-pass whole; do
+    pg_sql <<<"UPDATE items SET t = '$strategy' WHERE id = 3" >/dev/null
+    TAP_SCAN_STRATEGY=$strategy run_tap "$T/$strategy.out" "$T/$strategy.err" --config "$T/config.json" --catalog "$T/items.json" --state "$T/$prev.state"
+    assert_ok "$T/$strategy.err" "TAP_SCAN_STRATEGY=$strategy: exit 0"
+    same_records "$strategy" items "id = 3" "TAP_SCAN_STRATEGY=$strategy: a later run sends the changed row"
+    python3 "$MSGS" last-state "$T/$strategy.out" >"$T/$strategy.state"
+    prev=$strategy
+done
+
 # ---- what XMIN cannot read
 for s in events_view:view events_mv:"materialized view" remote_things:"foreign table"; do
     tbl=${s%%:*} kind=${s#*:}
