@@ -8,6 +8,9 @@
 #   --rows N        rows of the events table (default 1000000)
 #   --runs K        timed runs per side and case, medians reported (default 5)
 #   --wide-rows N   rows of the ~30-column wide table (default 200000)
+#   --geo-rows N    rows of the PostGIS table geo (a Point and a Polygon
+#                   column, read as GeoJSON rendered by the server); 0
+#                   leaves the case out (default 200000)
 #   --memory        also the flat-memory check: the tap's peak RSS on
 #                   events-shaped tables of 1,000,000 and 5,000,000 rows
 #                   (on by default when --rows is 5000000)
@@ -24,7 +27,8 @@
 #                   what other work still ran during each case
 #   --builddir DIR  where the optimized binary is built (default build-bench)
 #   --cases LIST    comma-separated case ids to run (default all):
-#                   events-full, events-inc, wide-full, events-xmin
+#                   events-full, events-inc, wide-full, events-xmin,
+#                   geo-full
 #
 # What it does: installs the dependencies (scripts/install-deps.sh, and GNU
 # time for the children's rusage), builds an optimized tap (meson
@@ -37,10 +41,14 @@
 #   (c) tap INCREMENTAL of events   vs (d) psql COPY (... ORDER BY updated_at)
 #       (no bookmark, replication key updated_at)
 #   (e) tap FULL_TABLE of wide      vs (f) psql COPY of wide
-#   (g) tap XMIN, a later run       vs (h) tap FULL_TABLE of events
+#   (g) tap FULL_TABLE of geo       vs (h) psql COPY of geo (PostGIS's hex
+#       EWKB text), and psql COPY of the tap's statement (ST_AsGeoJSON per
+#       value: the server's share of the cost)
+#   (i) tap XMIN, a later run       vs (j) tap FULL_TABLE of events
 #       (after a first XMIN run, 1 % of the rows of events are updated;
 #       every timed XMIN run starts from the first run's state, so each
-#       sends exactly those 10,000 rows; run last, since it changes events)
+#       sends exactly those 10,000 rows; after the other events cases,
+#       since it changes events)
 # All over TCP to 127.0.0.1 with sslmode=require, output to /dev/null. The
 # warm-up runs also check the output: the tap's RECORD lines must equal the
 # table's rows (and every timed run's METRIC record_count too); the script
@@ -57,13 +65,14 @@ SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 ROWS=1000000
 RUNS=5
 WIDE_ROWS=200000
+GEO_ROWS=200000
 MEMORY=0
 MEM_RUNS=3
 DISCOVER=0
 TAP_SQL=1
 QUIET_WAIT=0
 BUILDDIR=$SRCDIR/build-bench
-CASES=events-full,events-inc,wide-full,events-xmin
+CASES=
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-0}"; }
 while (( $# )); do
@@ -71,6 +80,7 @@ while (( $# )); do
         --rows) ROWS=$2; shift 2 ;;
         --runs) RUNS=$2; shift 2 ;;
         --wide-rows) WIDE_ROWS=$2; shift 2 ;;
+        --geo-rows) GEO_ROWS=$2; shift 2 ;;
         --memory) MEMORY=1; shift ;;
         --mem-runs) MEM_RUNS=$2; shift 2 ;;
         --discover) DISCOVER=1; shift ;;
@@ -83,6 +93,7 @@ while (( $# )); do
     esac
 done
 [[ $QUIET_WAIT =~ ^[0-9]+$ ]] || { echo "bench: --wait-quiet takes whole seconds" >&2; exit 2; }
+[[ $GEO_ROWS =~ ^[0-9]+$ ]] || { echo "bench: GEO_ROWS must be a whole number" >&2; exit 2; }
 for v in ROWS RUNS WIDE_ROWS MEM_RUNS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "bench: $v must be a positive integer" >&2; exit 2; }
 done
@@ -132,6 +143,11 @@ t0=$(date +%s)
 pg_sql -f "$SRCDIR/bench/schema.sql" >/dev/null
 pg_sql -c "SELECT bench_make_events('events', $ROWS)" >/dev/null
 pg_sql -c "SELECT bench_make_wide($WIDE_ROWS)" >/dev/null
+if (( GEO_ROWS > 0 )); then
+    say "loading geo ($GEO_ROWS rows, PostGIS)"
+    pg_sql -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null
+    pg_sql -c "SELECT bench_make_geo($GEO_ROWS)" >/dev/null
+fi
 
 MEM_TABLES=()   # table:rows for the memory check
 if (( MEMORY )); then
@@ -165,6 +181,7 @@ sel cat-events-full.json events:FULL_TABLE
 sel cat-events-inc.json events:INCREMENTAL:updated_at
 sel cat-wide.json wide:FULL_TABLE
 sel cat-events-xmin.json events:XMIN
+(( GEO_ROWS > 0 )) && sel cat-geo.json geo:FULL_TABLE
 for mt in "${MEM_TABLES[@]}"; do sel "cat-mem-${mt%%:*}.json" "${mt%%:*}:FULL_TABLE"; done
 
 # The columns the tap selects, in its order (by name), for the COPY side.
@@ -179,6 +196,8 @@ PY
 }
 EVENTS_COLS=$(cols events)
 WIDE_COLS=$(cols wide)
+GEO_COLS=""
+(( GEO_ROWS > 0 )) && GEO_COLS=$(cols geo)
 # shellcheck disable=SC2119 # no extra conninfo keys
 CONNINFO=$(pg_conninfo)
 export PGPASSWORD=$PGH_PASSWORD
@@ -192,7 +211,10 @@ tap, cfg, w = "$TAP", "$W/config.json", "$W"
 psql, conninfo = "$PSQL", "$CONNINFO"
 def tap_argv(cat): return [tap, "--config", cfg, "--catalog", f"{w}/{cat}"]
 def copy_argv(sql): return [psql, "-X", conninfo, "-c", f"COPY ({sql}) TO STDOUT"]
-ev, wi = '''$EVENTS_COLS''', '''$WIDE_COLS'''
+ev, wi, geo = '''$EVENTS_COLS''', '''$WIDE_COLS''', '''$GEO_COLS'''
+# what the tap selects for geo: PostGIS values as GeoJSON, by the server
+geo_tap = ",".join('public.st_asgeojson(%s, 1000, 8)' % c if c in ('"loc"', '"area"') else c
+                   for c in geo.split(",")) if geo else ""
 def tapsql(sql):
     # the tap's kind of FULL_TABLE statement (a TID range scan, which the
     # plain COPY does not do), as a third side
@@ -236,11 +258,19 @@ plan = {
     ],
     "memory": [],
 }
-wanted = "$CASES".split(",")
-unknown = set(wanted) - {c["id"] for c in plan["cases"]}
-if unknown:
-    sys.exit("bench: unknown case(s) %s" % ", ".join(sorted(unknown)))
-plan["cases"] = [c for c in plan["cases"] if c["id"] in wanted]
+if $GEO_ROWS > 0:
+    plan["cases"].append(
+        {"id": "geo-full", "name": "geo FULL_TABLE (PostGIS)", "kind": "geo", "rows": $GEO_ROWS,
+         "tap": tap_argv("cat-geo.json"),
+         "copy": copy_argv(f"SELECT {geo} FROM geo"),
+         "extra": [{"key": "copy_geojson", "label": "COPY/psql, GeoJSON SQL",
+                    "argv": copy_argv(f"SELECT {geo_tap} FROM public.geo WHERE ctid >= '(0,0)'::tid")}]})
+if "$CASES":
+    wanted = "$CASES".split(",")
+    unknown = set(wanted) - {c["id"] for c in plan["cases"]}
+    if unknown:
+        sys.exit("bench: unknown case(s) %s" % ", ".join(sorted(unknown)))
+    plan["cases"] = [c for c in plan["cases"] if c["id"] in wanted]
 for mt in """${MEM_TABLES[*]}""".split():
     t, n = mt.split(":")
     plan["memory"].append({"id": f"mem-{t}", "name": f"memory {t}", "rows": int(n),

@@ -89,3 +89,23 @@ BEGIN
     FROM generate_series(1::bigint, n) AS g;
 END
 $$;
+
+-- A table with PostGIS columns (the tap reads them through the server's
+-- ST_AsGeoJSON). Needs CREATE EXTENSION postgis first (bench/run.sh does
+-- it when --geo-rows is not 0).
+CREATE FUNCTION bench_make_geo(n bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    CREATE TABLE geo (
+        id bigint PRIMARY KEY, name text,
+        loc geometry(Point, 4326), area geometry(Polygon, 3857));
+    INSERT INTO geo
+    SELECT g, 'place ' || g,
+           ST_SetSRID(ST_MakePoint(-180 + (g % 360000) / 1000.0 + g * 1e-9,
+                                   -90 + (g % 180000) / 1000.0), 4326),
+           ST_MakeEnvelope((g % 100000) * 10.5, (g / 100000) * 10.25,
+                           (g % 100000) * 10.5 + 7.125, (g / 100000) * 10.25 + 3.5,
+                           3857)
+    FROM generate_series(1::bigint, n) AS g;
+END
+$$;

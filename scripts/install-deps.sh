@@ -11,6 +11,9 @@ packages=(
     # setpriv to run the server as an unprivileged user under root
     postgresql postgresql-contrib postgresql-client openssl python3
     util-linux procps
+    # PostGIS for the extension-type tests; JSON Schema validators (draft 4
+    # and draft 7) for the schema tests
+    postgresql-15-postgis-3 python3-jsonschema
     # scripts/test.sh's static analysis and valgrind runs
     cppcheck valgrind clang-format
 )

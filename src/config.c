@@ -122,6 +122,10 @@ static const char *const method_choices[] = {
 	X("json_as_object", "boolean", "false", KIND_BOOL, FIELD(json_as_object),  \
 	  0, NULL,                                                                 \
 	  "Emit json and jsonb columns as JSON values instead of strings")         \
+	X("include_extension_tables", "boolean", "false", KIND_BOOL,               \
+	  FIELD(include_extension_tables), 0, NULL,                                \
+	  "Discover the tables and views that belong to an extension "             \
+	  "(PostGIS's spatial_ref_sys, ...), which are left out by default")       \
 	X("tap_id", "string", NULL, KIND_STRING, FIELD(tap_id), 0, NULL,           \
 	  "Accepted for orchestrators that pass it; not used")                     \
 	X("parallel_connections", "integer", "1", KIND_POSINT,                     \

@@ -319,13 +319,12 @@ log_query_failure(PgSession *s, const char *what, const PGresult *res)
 	const char *msg =
 		res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	/* a failure the caller can work around is a WARNING, and the caller
-	 * says what it does instead */
-	LogLevel level = s->optional ? LOG_WARNING : LOG_CRITICAL;
+	char *text = s->last_error;
+	size_t size = sizeof s->last_error;
 
 	if (msg != NULL)
-		log_msg(level, "%s failed: %s (SQLSTATE %s)", what, msg,
-				state ? state : "?");
+		snprintf(text, size, "%s failed: %s (SQLSTATE %s)", what, msg,
+				 state ? state : "?");
 	else if (PQstatus(s->conn) == CONNECTION_BAD)
 	{
 		/* libpq's text for a dead socket ("SSL SYSCALL error: EOF
@@ -333,13 +332,19 @@ log_query_failure(PgSession *s, const char *what, const PGresult *res)
 		 * line is the fact; the rest is a guess, sometimes repeated. */
 		const char *err = PQerrorMessage(s->conn);
 
-		log_msg(level,
-				"%s failed: the connection to the server was lost: "
-				"%.*s",
-				what, (int) strcspn(err, "\n"), err);
+		snprintf(text, size,
+				 "%s failed: the connection to the server was lost: %.*s", what,
+				 (int) strcspn(err, "\n"), err);
 	}
 	else
-		log_msg(level, "%s failed: %s", what, PQerrorMessage(s->conn));
+		snprintf(text, size, "%s failed: %s", what, PQerrorMessage(s->conn));
+	/* a failure the caller can work around is a WARNING, and the caller
+	 * says what it does instead; a parallel reader's is an ERROR, and the
+	 * run repeats the first one as its CRITICAL line */
+	log_msg(s->optional ? LOG_WARNING
+			: s->reader ? LOG_ERROR
+						: LOG_CRITICAL,
+			"%s", text);
 }
 
 /*

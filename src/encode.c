@@ -623,6 +623,39 @@ encode_bytea(Buf *out, const char *s, size_t n)
 }
 
 /*
+ * encode_numbers: pgvector's text, [n,n,...], is already a JSON array of
+ * numbers; it is copied when every element is a JSON number, else the
+ * whole text is a string.
+ */
+static int
+encode_numbers(Buf *out, const char *s, size_t n)
+{
+	size_t i = 1, start;
+
+	if (n < 2 || s[0] != '[' || s[n - 1] != ']')
+		return fallback(out, out->len, s, n);
+	if (n > 2)
+	{
+		for (;;)
+		{
+			start = i;
+			while (i < n - 1 && s[i] != ',')
+				i++;
+			if (!jsonw_is_number(s + start, i - start))
+				return fallback(out, out->len, s, n);
+			if (i == n - 1)
+				break;
+			i++;
+		}
+	}
+	buf_append(out, s, n);
+	return 0;
+}
+
+static int encode_composite(Buf *out, Buf *scratch, const EncComposite *c,
+							const char *s, size_t n);
+
+/*
  * encode_scalar: one value of a kind other than ENC_ARRAY
  */
 static int
@@ -651,8 +684,11 @@ encode_scalar(Buf *out, EncKind kind, const char *s, size_t n)
 			return encode_time(out, kind, s, n);
 		case ENC_BYTEA:
 			return encode_bytea(out, s, n);
+		case ENC_NUMBERS:
+			return encode_numbers(out, s, n);
 		case ENC_STRING:
 		case ENC_ARRAY:
+		case ENC_COMPOSITE:
 		default:
 			jsonw_string(out, s, n);
 			return 0;
@@ -665,10 +701,23 @@ typedef struct ArrayParse
 	Buf *out;
 	Buf *scratch;
 	EncKind elem;
+	const EncComposite *comp; /* elements' fields, for ENC_COMPOSITE */
 	char delim;
 	const char *end;
 	int flags;
 } ArrayParse;
+
+/*
+ * encode_elem: one array element. A composite element gets no scratch:
+ * its text may live in ap->scratch.
+ */
+static int
+encode_elem(ArrayParse *ap, const char *s, size_t n)
+{
+	if (ap->elem == ENC_COMPOSITE)
+		return encode_composite(ap->out, NULL, ap->comp, s, n);
+	return encode_scalar(ap->out, ap->elem, s, n);
+}
 
 /*
  * array_quoted: p points at the opening '"' of an element. Encodes the
@@ -690,7 +739,7 @@ array_quoted(ArrayParse *ap, const char *p)
 	bs = memchr(q, '\\', (size_t) (quote - q));
 	if (bs == NULL)
 	{
-		ap->flags |= encode_scalar(ap->out, ap->elem, q, (size_t) (quote - q));
+		ap->flags |= encode_elem(ap, q, (size_t) (quote - q));
 		return quote + 1;
 	}
 	buf_reset(ap->scratch);
@@ -712,7 +761,7 @@ array_quoted(ArrayParse *ap, const char *p)
 	}
 	memcpy(d, q, (size_t) (quote - q));
 	d += quote - q;
-	ap->flags |= encode_scalar(ap->out, ap->elem, d0, (size_t) (d - d0));
+	ap->flags |= encode_elem(ap, d0, (size_t) (d - d0));
 	return quote + 1;
 }
 
@@ -748,8 +797,7 @@ array_unquoted(ArrayParse *ap, const char *p)
 			(p[2] | 0x20) == 'l' && (p[3] | 0x20) == 'l')
 			APPEND_LIT(ap->out, "null");
 		else
-			ap->flags |=
-				encode_scalar(ap->out, ap->elem, p, (size_t) (last - p));
+			ap->flags |= encode_elem(ap, p, (size_t) (last - p));
 		return q;
 	}
 	/* slow path: backslash escapes */
@@ -777,7 +825,7 @@ array_unquoted(ArrayParse *ap, const char *p)
 	}
 	if (keep == 0)
 		return NULL;
-	ap->flags |= encode_scalar(ap->out, ap->elem, d0, keep);
+	ap->flags |= encode_elem(ap, d0, keep);
 	return q;
 }
 
@@ -869,6 +917,26 @@ array_parse(ArrayParse *ap, const char *s, size_t n)
 }
 
 /*
+ * scratch_usable: scratch may be overwritten while s[0..n) is read
+ */
+static bool
+scratch_usable(const Buf *scratch, const Buf *out, const char *s, size_t n)
+{
+	if (scratch == NULL || scratch == out)
+		return false;
+	if (scratch->data != NULL && n > 0)
+	{
+		uintptr_t lo = (uintptr_t) scratch->data;
+		uintptr_t hi = lo + scratch->cap;
+		uintptr_t sp = (uintptr_t) s;
+
+		if (sp < hi && sp + n > lo)
+			return false;
+	}
+	return true;
+}
+
+/*
  * encode_array: sets up the parse. Elements are un-escaped into scratch,
  * or into a buffer of its own when the input itself lives in scratch
  * (or there is no scratch), so the input is never overwritten.
@@ -884,22 +952,161 @@ encode_array(Buf *out, Buf *scratch, const Encoder *enc, const char *s,
 	ap.out = out;
 	ap.scratch = scratch;
 	ap.elem = enc->elem == ENC_ARRAY ? ENC_STRING : enc->elem;
+	ap.comp = enc->comp;
+	if (ap.elem == ENC_COMPOSITE && ap.comp == NULL)
+		ap.elem = ENC_STRING;
 	ap.delim = enc->delim ? enc->delim : ',';
 	ap.end = s + n;
 	ap.flags = 0;
-	if (scratch == NULL || scratch == out)
+	if (!scratch_usable(scratch, out, s, n))
 		ap.scratch = &own;
-	else if (scratch->data != NULL && n > 0)
-	{
-		uintptr_t lo = (uintptr_t) scratch->data;
-		uintptr_t hi = lo + scratch->cap;
-		uintptr_t sp = (uintptr_t) s;
-
-		if (sp < hi && sp + n > lo)
-			ap.scratch = &own;
-	}
 	flags = array_parse(&ap, s, n);
 	buf_fini(&own);
+	return flags;
+}
+
+/*
+ * composite_field: the field of a composite's text that starts at p (after
+ * '(' or ','): record_out quotes a field with "..." (inner quotes and
+ * backslashes doubled) when it needs it; record_in also takes backslash
+ * escapes and quoted parts anywhere. Sets *v, *vn to the field's text (a
+ * slice of the input when nothing needed undoing, else in un), *null when
+ * the field is empty and unquoted (NULL). Returns the position of the ','
+ * or ')' after the field, or NULL when the text is malformed.
+ */
+static const char *
+composite_field(const char *p, const char *end, Buf *un, const char **v,
+				size_t *vn, bool *null)
+{
+	const char *q = p;
+	bool simple = true;
+
+	*null = false;
+	if (q < end && *q == '"')
+	{
+		/* the common case: one quoted run without escapes */
+		const char *close = memchr(q + 1, '"', (size_t) (end - q - 1));
+
+		if (close == NULL)
+			return NULL;
+		if (memchr(q + 1, '\\', (size_t) (close - q - 1)) == NULL &&
+			close + 1 < end && (close[1] == ',' || close[1] == ')'))
+		{
+			*v = q + 1;
+			*vn = (size_t) (close - q - 1);
+			return close + 1;
+		}
+		simple = false;
+	}
+	else
+	{
+		while (q < end && *q != ',' && *q != ')')
+		{
+			if (*q == '"' || *q == '\\')
+				simple = false;
+			q++;
+		}
+		if (simple)
+		{
+			if (q == end)
+				return NULL;
+			*v = p;
+			*vn = (size_t) (q - p);
+			*null = q == p;
+			return q;
+		}
+	}
+	/* slow path: undo quoting and escapes into un */
+	buf_reset(un);
+	for (q = p; q < end && *q != ',' && *q != ')';)
+	{
+		if (*q == '\\')
+		{
+			if (q + 1 >= end)
+				return NULL;
+			buf_putc(un, q[1]);
+			q += 2;
+		}
+		else if (*q == '"')
+		{
+			for (q++;; q++)
+			{
+				if (q >= end)
+					return NULL;
+				if (*q == '"' && q + 1 < end && q[1] == '"')
+				{
+					buf_putc(un, '"');
+					q++;
+				}
+				else if (*q == '"')
+					break;
+				else if (*q == '\\')
+				{
+					if (q + 1 >= end)
+						return NULL;
+					buf_putc(un, *++q);
+				}
+				else
+					buf_putc(un, *q);
+			}
+			q++;
+		}
+		else
+			buf_putc(un, *q++);
+	}
+	if (q == end)
+		return NULL;
+	*v = un->data ? un->data : "";
+	*vn = un->len;
+	return q;
+}
+
+/*
+ * encode_composite: (f1,"f 2",) -> {"a":f1,"b":"f 2","c":null}, each
+ * field by its own encoder. Falls back to a JSON string of the whole text
+ * when it is not a record of c's fields. A field that needs un-escaping
+ * goes through scratch when it does not hold s, else a buffer of its own;
+ * the field's encoder then gets none (its text may live in that buffer).
+ */
+static int
+encode_composite(Buf *out, Buf *scratch, const EncComposite *c, const char *s,
+				 size_t n)
+{
+	size_t start = out->len;
+	const char *end = s + n;
+	const char *p = s;
+	Buf own = {0};
+	Buf *un = scratch_usable(scratch, out, s, n) ? scratch : &own;
+	int flags = 0;
+
+	if (n < 2 || s[0] != '(' || s[n - 1] != ')')
+		return fallback(out, start, s, n);
+	buf_putc(out, '{');
+	for (size_t i = 0; i < c->nfields; i++)
+	{
+		const char *v;
+		size_t vn;
+		bool null;
+
+		p = composite_field(p + 1, end, un, &v, &vn, &null);
+		if (p == NULL || (*p == ')') != (i + 1 == c->nfields))
+		{
+			buf_fini(&own);
+			return fallback(out, start, s, n);
+		}
+		if (i > 0)
+			buf_putc(out, ',');
+		buf_append(out, c->fields[i].key, c->fields[i].keylen);
+		if (null)
+			APPEND_LIT(out, "null");
+		else
+			flags |= encode_value(out, v == un->data ? NULL : un,
+								  &c->fields[i].enc, v, vn);
+	}
+	buf_fini(&own);
+	if (c->nfields == 0 ? n != 2 : p + 1 != end)
+		return fallback(out, start, s, n);
+	buf_putc(out, '}');
 	return flags;
 }
 
@@ -920,5 +1127,8 @@ encode_value(Buf *out, Buf *scratch, const Encoder *enc, const char *s,
 	}
 	if (enc->kind == ENC_ARRAY)
 		return encode_array(out, scratch, enc, s, n);
+	if (enc->kind == ENC_COMPOSITE)
+		return enc->comp ? encode_composite(out, scratch, enc->comp, s, n)
+						 : fallback(out, out->len, s, n);
 	return encode_scalar(out, enc->kind, s, n);
 }

@@ -181,7 +181,7 @@ relay(Writer *w)
 }
 
 /* run_unit: unit u's rows into chunks; the last chunk says how it ended */
-static void
+static TapStatus
 run_unit(Reader *r, size_t u, Unit unit)
 {
 	Par *par = r->par;
@@ -193,6 +193,7 @@ run_unit(Reader *r, size_t u, Unit unit)
 	rowloop_init(&L, ps->plan, &r->w, NULL, NULL, ps->fs.version, NULL);
 	L.sess = r->sess;
 	L.relayed = true;
+	r->sess->reader = true;
 	L.abort = &par->abort;
 	r->L = &L;
 	r->unit = u;
@@ -208,9 +209,11 @@ run_unit(Reader *r, size_t u, Unit unit)
 	else
 		st = scan_table(&L, ps->fs.scan.kind, ps->fs.block, ps->nblocks, NULL);
 	buf_fini(&sql);
+	r->sess->reader = false;
 	(void) hand(r, true, st);
 	r->L = NULL;
 	rowloop_fini(&L);
+	return st;
 }
 
 static void *
@@ -237,7 +240,10 @@ reader_main(void *arg)
 		unit = par->units[u];
 		par->busy++;
 		pthread_mutex_unlock(&par->mu);
-		run_unit(r, u, unit);
+		/* after a failure the session's last_error must stay as the
+		 * coordinator will read it */
+		if (run_unit(r, u, unit) != TAP_OK)
+			return NULL;
 	}
 }
 
@@ -442,6 +448,8 @@ take_chunk(Par *par, Chunk *c)
 	PStream *ps = &par->streams[u->stream];
 	TapStatus st = c->st;
 
+	if (st != TAP_OK && st != TAP_ERR_INTERRUPTED && !par->abort)
+		log_critical("%s", c->owner->sess->last_error);
 	if (st == TAP_OK)
 		st = put_lines(par, c);
 	if (st == TAP_OK)

@@ -124,7 +124,7 @@ query_copy_head(Buf *sql, const StreamPlan *p, bool with_ctid)
 	{
 		if (i > 0)
 			buf_putc(sql, ',');
-		conn_quote_ident(sql, p->cols[i].name);
+		typemap_select_expr(sql, &p->cols[i].enc, p->cols[i].name);
 	}
 	if (with_ctid)
 		buf_append_str(sql, ",ctid");

@@ -1,15 +1,19 @@
 /*
  * typemap.c: PostgreSQL column type -> JSON Schema and value encoder.
  *
- * The schemas are SIO's (reference/anchors.md section 4), key for key and
- * in SIO's key order, with SPEC section 4's changes: the types SIO leaves
- * unsupported are strings here, domains are their base type, NOT NULL
- * columns are not nullable, and an unconstrained numeric has no bounds.
+ * The schemas are singer-io/tap-postgres's (SIO's), key for key and
+ * in SIO's key order, with these changes: the types SIO leaves
+ * unsupported are supported here (every type is, at worst as a string of
+ * its text output), domains are their base type, NOT NULL columns are not
+ * nullable, an unconstrained numeric has no bounds, and every schema means
+ * the same under JSON Schema draft 4 and draft 7 (numeric bounds are
+ * inclusive numbers, array definitions never refer to themselves).
  *
- * Types are recognised by their base type's name (extension types such as
- * citext, hstore and ltree live in whatever schema they were installed
- * in), after the type's kind: an enum, range or composite is known by its
- * typtype whatever it is called.
+ * Built-in types are recognised by their base type's name, after the
+ * type's kind: an enum, range or composite is known by its typtype
+ * whatever it is called. Extension types that need more than their text
+ * (PostGIS, pgvector) are recognised by their input function, which is
+ * the same in whatever schema the extension was installed.
  */
 #include "tap/typemap.h"
 
@@ -17,21 +21,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tap/conn.h"
+#include "tap/jsonw.h"
 #include "tap/mem.h"
+
+/*
+ * PostGIS prints a coordinate with at most this many decimals, in the
+ * shortest form that reads back the same double; fewer would round
+ * small coordinates (17 turns 1.2345678901234567e-5 into
+ * 0.00001234567890123).
+ */
+#define GEOJSON_DIGITS "1000"
 
 /* How a scalar type is described in JSON Schema. */
 typedef enum ScalarClass
 {
-	SC_INTEGER,  /* integer with bounds from bits */
-	SC_NUMERIC,  /* numeric(p,s): SIO's bounds; unconstrained: number */
-	SC_FLOAT,    /* number */
-	SC_BOOL,     /* boolean */
-	SC_BIT,      /* bit(1): boolean; bit(n > 1): string */
-	SC_CHARLEN,  /* string with maxLength from the typmod */
-	SC_STRING,   /* string */
-	SC_JSON,     /* string, or any JSON value with json_as_object */
-	SC_HSTORE,   /* object with empty properties */
-	SC_DATETIME, /* string with format date-time */
+	SC_INTEGER,   /* integer with bounds from bits */
+	SC_NUMERIC,   /* numeric(p,s): SIO's bounds; unconstrained: number */
+	SC_FLOAT,     /* number */
+	SC_BOOL,      /* boolean */
+	SC_BIT,       /* bit(1): boolean; bit(n > 1): string */
+	SC_CHARLEN,   /* string with maxLength from the typmod */
+	SC_STRING,    /* string */
+	SC_JSON,      /* string, or any JSON value with json_as_object */
+	SC_HSTORE,    /* object with empty properties */
+	SC_DATETIME,  /* string with format date-time */
+	SC_GEO,       /* PostGIS: GeoJSON, a string or (json_as_object) object */
+	SC_VECTOR,    /* pgvector vector, halfvec: array of numbers */
+	SC_COMPOSITE, /* object of the fields */
 } ScalarClass;
 
 typedef struct ScalarType
@@ -120,31 +137,89 @@ static const ScalarType scalar_types[] = {
 /* An enum, range or multirange value is its text: a plain string. */
 static const ScalarType enum_like = {"", SC_STRING, ENC_STRING, false, 0};
 
+/* Any other type: a string of its text output. */
+static const ScalarType text_type = {"", SC_STRING, ENC_STRING, false, 0};
+
+static const ScalarType geo_type = {"", SC_GEO, ENC_STRING, false, 0};
+static const ScalarType vector_type = {"", SC_VECTOR, ENC_NUMBERS, false, 0};
+static const ScalarType composite_type = {"", SC_COMPOSITE, ENC_COMPOSITE,
+										  false, 0};
+
+/* Nesting guard for composites (PostgreSQL forbids a cycle anyway). */
+#define COMPOSITE_MAX_DEPTH 32
+
+/* Array dimensions below a column's own: PostgreSQL allows six in all. */
+#define ARRAY_INNER_LEVELS 5
+
 /*
- * find_scalar: the entry for a base type of kind typtype named typname,
- * or NULL when the type is not supported (composite, pseudo, unknown).
+ * input_is: the type's input function is one of names (NULL-terminated)
+ */
+static bool
+input_is(const char *typinput, const char *const *names)
+{
+	if (typinput == NULL)
+		return false;
+	for (; *names; names++)
+		if (strcmp(typinput, *names) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * find_scalar: the entry for a base type of kind typtype named typname
+ * whose input function is typinput. in_composite: the value is a field of
+ * a composite, whose text the server does not render as GeoJSON. Never
+ * NULL: a type this tap does not know is a string of its text output.
  */
 static const ScalarType *
-find_scalar(const char *typname, char typtype)
+find_scalar(const PgType *t, const char *typname, char typtype,
+			bool in_composite)
 {
+	static const char *const geo_inputs[] = {"geometry_in", "geography_in",
+											 NULL};
+	static const char *const vector_inputs[] = {"vector_in", "halfvec_in",
+												NULL};
+
+	if (input_is(t->typinput, geo_inputs))
+		return t->ext_schema && !in_composite ? &geo_type : &text_type;
+	if (input_is(t->typinput, vector_inputs))
+		return &vector_type;
 	switch (typtype)
 	{
 		case 'e':
 		case 'r':
 		case 'm':
 			return &enum_like;
+		case 'c':
+			return t->comp ? &composite_type : &text_type;
 		case 'b':
 			break;
 		default:
-			/* 'c' composite, 'p' pseudo, 'd' (unresolved domain) */
-			return NULL;
+			/* 'p' pseudo, 'd' (unresolved domain) */
+			return &text_type;
 	}
 	if (typname == NULL)
-		return NULL;
+		return &text_type;
 	for (size_t i = 0; i < sizeof scalar_types / sizeof scalar_types[0]; i++)
 		if (strcmp(scalar_types[i].typname, typname) == 0)
 			return &scalar_types[i];
-	return NULL;
+	return &text_type;
+}
+
+/*
+ * geo_flags: the ENC_GEO_* flags of a PostGIS type t (or t's elements).
+ * A geometry typmod holds the subtype in bits 2-7: Point (1) to
+ * MultiPolygon (6) are always expressible in GeoJSON; a collection (7),
+ * the curves and surfaces (8 to 15) and plain geometry (0) may not be.
+ */
+static unsigned char
+geo_flags(const PgType *t)
+{
+	int subtype = t->typmod < 0 ? 0 : (t->typmod & 0xFC) >> 2;
+
+	if (t->typinput && strcmp(t->typinput, "geography_in") == 0)
+		return ENC_GEO_GEOGRAPHY;
+	return subtype >= 1 && subtype <= 6 ? 0 : ENC_GEO_ANY_KIND;
 }
 
 /*
@@ -208,7 +283,7 @@ numeric_typmod(int typmod, int *precision, int *scale)
 }
 
 /*
- * NumericBounds: SIO's keywords for numeric(p,s), each owned (or all NULL
+ * NumericBounds: the keywords for numeric(p,s), each owned (or all NULL
  * when they cannot be written).
  */
 typedef struct NumericBounds
@@ -219,16 +294,62 @@ typedef struct NumericBounds
 } NumericBounds;
 
 /*
- * numeric_bounds: maximum 10^(p-s), multipleOf 10^-s, minimum -10^(p-s).
- * Returns false (and nothing owned) when any of them is out of range.
+ * largest_value: the largest value of numeric(p,s), 10^(p-s) - 10^-s, as
+ * a JSON number (owned), negated when neg; NULL when out of range. It is
+ * exact when it has at most 15 digits (a double keeps those) or is an
+ * integer that fits in 64 bits. Otherwise it cannot be written exactly
+ * as a number that readers take as a double, and 10^(p-s) is written
+ * instead (or, when that is not an exact integer, a little more): a bound
+ * no value of the column reaches.
+ */
+static json_t *
+largest_value(int precision, int scale, bool neg)
+{
+	char text[400];
+	int len = 0;
+	double d;
+
+	if (precision - scale > 307 || scale > 307 || -scale > 307)
+		return NULL;
+	if (scale <= 0 && precision - scale <= 18)
+	{
+		json_int_t v = 0, unit = 1;
+
+		for (int i = 0; i < -scale; i++)
+			unit *= 10;
+		for (int i = 0; i < precision; i++)
+			v = v * 10 + 9;
+		return json_integer(neg ? -v * unit : v * unit);
+	}
+	if (precision > 15)
+	{
+		if (precision - scale >= 0 && precision - scale <= 18)
+			return pow10_json(precision - scale, neg);
+		/* the double nearest 10^k can be below it; this one is above */
+		snprintf(text, sizeof text, "1.00000000000001e%d", precision - scale);
+		d = strtod(text, NULL);
+		return json_real(neg ? -d : d);
+	}
+	/* p nines, scaled: 999.99 is "99999e-2" */
+	for (int i = 0; i < precision; i++)
+		text[len++] = '9';
+	snprintf(text + len, sizeof text - (size_t) len, "e%d", -scale);
+	d = strtod(text, NULL);
+	return json_real(neg ? -d : d);
+}
+
+/*
+ * numeric_bounds: maximum and minimum the largest value of numeric(p,s)
+ * and its negation, multipleOf 10^-s. Returns false (and nothing owned)
+ * when any of them is out of range.
  */
 static bool
 numeric_bounds(int precision, int scale, NumericBounds *b)
 {
-	b->maximum = pow10_json(precision - scale, false);
+	b->maximum = largest_value(precision, scale, false);
 	b->multiple_of = pow10_json(-scale, false);
-	b->minimum = pow10_json(precision - scale, true);
-	if (b->maximum && b->multiple_of && b->minimum)
+	b->minimum = largest_value(precision, scale, true);
+	if (precision > 0 && b->maximum && b->multiple_of && b->minimum)
 		return true;
 	json_decref(b->maximum);
 	json_decref(b->multiple_of);
@@ -237,13 +358,35 @@ numeric_bounds(int precision, int scale, NumericBounds *b)
 	return false;
 }
 
+static json_t *field_schema(const PgType *t, bool json_as_object, int depth);
+
 /*
- * scalar_schema: the property schema of a non-array column of type sc
- * (owned).
+ * set_sanitized: sets key in o to v where key is not valid UTF-8 (a field
+ * name on a SQL_ASCII database): its invalid bytes become U+FFFD, as in
+ * the field's key in RECORDs.
+ */
+static void
+set_sanitized(json_t *o, const char *key, json_t *v)
+{
+	Buf b;
+	json_t *k;
+
+	buf_init(&b, 64);
+	jsonw_string(&b, key, strlen(key));
+	k = json_loadb(b.data, b.len, JSON_DECODE_ANY, NULL);
+	if (json_is_string(k))
+		json_object_set(o, json_string_value(k), v);
+	json_decref(k);
+	buf_fini(&b);
+}
+
+/*
+ * scalar_schema: the property schema of a non-array value of type sc
+ * (owned); t gives a composite's fields, depth its nesting.
  */
 static json_t *
-scalar_schema(const ScalarType *sc, int typmod, bool nullable,
-			  bool json_as_object)
+scalar_schema(const ScalarType *sc, const PgType *t, int typmod, bool nullable,
+			  bool json_as_object, int depth)
 {
 	json_t *o = json_object();
 
@@ -267,10 +410,8 @@ scalar_schema(const ScalarType *sc, int typmod, bool nullable,
 			json_object_set_new(o, "type", type_list("number", nullable));
 			if (numeric_typmod(typmod, &p, &s) && numeric_bounds(p, s, &b))
 			{
-				json_object_set_new(o, "exclusiveMaximum", json_true());
 				json_object_set_new(o, "maximum", b.maximum);
 				json_object_set_new(o, "multipleOf", b.multiple_of);
-				json_object_set_new(o, "exclusiveMinimum", json_true());
 				json_object_set_new(o, "minimum", b.minimum);
 			}
 			break;
@@ -320,43 +461,91 @@ scalar_schema(const ScalarType *sc, int typmod, bool nullable,
 			json_object_set_new(o, "type", type_list("string", nullable));
 			json_object_set_new(o, "format", json_string("date-time"));
 			break;
+		case SC_GEO:
+			json_object_set_new(
+				o, "type",
+				type_list(json_as_object ? "object" : "string", nullable));
+			/* what GeoJSON cannot express comes as an EWKT string */
+			if (json_as_object && (geo_flags(t) & ENC_GEO_ANY_KIND))
+				json_array_append_new(json_object_get(o, "type"),
+									  json_string("string"));
+			break;
+		case SC_VECTOR:
+			json_object_set_new(o, "type", type_list("array", nullable));
+			json_object_set_new(o, "items",
+								json_pack("{s:s}", "type", "number"));
+			break;
+		case SC_COMPOSITE:
+		{
+			json_t *props = json_object();
+
+			json_object_set_new(o, "type", type_list("object", nullable));
+			for (size_t i = 0; i < t->comp->nfields; i++)
+			{
+				const PgField *f = &t->comp->fields[i];
+
+				json_t *fs = field_schema(&f->type, json_as_object, depth + 1);
+
+				if (json_object_set(props, f->name, fs) != 0)
+					set_sanitized(props, f->name, fs);
+				json_decref(fs);
+			}
+			json_object_set_new(o, "properties", props);
+			break;
+		}
 	}
 	return o;
 }
 
 /*
  * scalar_encoder: how values of type sc are rendered (json_as_object
- * only applies to a json column, never to json array elements).
+ * only applies to a json or PostGIS value that is not in an array)
  */
 static EncKind
 scalar_encoder(const ScalarType *sc, int typmod, bool json_as_object)
 {
 	if (sc->cls == SC_BIT)
 		return typmod == 1 ? ENC_BIT1 : ENC_STRING;
-	if (sc->cls == SC_JSON)
+	if (sc->cls == SC_JSON || sc->cls == SC_GEO)
 		return json_as_object ? ENC_JSON_RAW : ENC_STRING;
 	return sc->enc;
 }
 
 /*
- * recursive_def: {"type": ["null", t, "array"], ["format": ...,]
- * "items": {"$ref": "#/definitions/<name>"}} (owned)
+ * nest_items: the schema of the elements of an array that may hold up to
+ * levels more dimensions: leaf, then level by level a copy of leaf with
+ * "array" added to its types and the level below as its items. Takes
+ * leaf; returns the outermost level (owned). Spelled out rather than
+ * recursive, so that every validator reads it the same way.
  */
 static json_t *
-recursive_def(const char *name, const char *t, const char *format)
+nest_items(json_t *leaf, int levels)
+{
+	json_t *inner = leaf;
+
+	for (int i = 0; i < levels; i++)
+	{
+		json_t *lvl = json_deep_copy(leaf);
+
+		json_array_append_new(json_object_get(lvl, "type"),
+							  json_string("array"));
+		json_object_set_new(lvl, "items", inner);
+		inner = lvl;
+	}
+	return inner;
+}
+
+/*
+ * base_leaf: {"type": ["null", t], ["format": format]} (owned)
+ */
+static json_t *
+base_leaf(const char *t, const char *format)
 {
 	json_t *o = json_object();
-	json_t *types = json_array();
-	char ref[128];
 
-	json_array_append_new(types, json_string("null"));
-	json_array_append_new(types, json_string(t));
-	json_array_append_new(types, json_string("array"));
-	json_object_set_new(o, "type", types);
+	json_object_set_new(o, "type", type_list(t, true));
 	if (format)
 		json_object_set_new(o, "format", json_string(format));
-	snprintf(ref, sizeof ref, "#/definitions/%s", name);
-	json_object_set_new(o, "items", json_pack("{s:s}", "$ref", ref));
 	return o;
 }
 
@@ -375,9 +564,18 @@ static const struct
 	{"sdc_recursive_object_array", "object", NULL},
 };
 
+/* base_def: the base definition at index i (owned) */
+static json_t *
+base_def(size_t i)
+{
+	return nest_items(base_leaf(base_defs[i].type, base_defs[i].format),
+					  ARRAY_INNER_LEVELS);
+}
+
 /*
- * typemap_base_definitions: a new object holding the six recursive array
- * schemas (owned by the caller).
+ * typemap_base_definitions: a new object holding the six array schemas
+ * (owned by the caller). SIO's names are kept, "recursive" included, so
+ * that catalogs keep their shape; none refers to itself.
  */
 json_t *
 typemap_base_definitions(void)
@@ -385,138 +583,189 @@ typemap_base_definitions(void)
 	json_t *defs = json_object();
 
 	for (size_t i = 0; i < sizeof base_defs / sizeof base_defs[0]; i++)
-		json_object_set_new(defs, base_defs[i].name,
-							recursive_def(base_defs[i].name, base_defs[i].type,
-										  base_defs[i].format));
+		json_object_set_new(defs, base_defs[i].name, base_def(i));
 	return defs;
 }
 
 /*
- * decimal_def: SIO's sdc_recursive_decimal_<p>_<s>_array definition, with
+ * decimal_def: the sdc_recursive_decimal_<p>_<s>_array definition, with
  * the bounds inlined in SIO's key order (owned). Takes b's references.
  */
 static json_t *
-decimal_def(const char *name, NumericBounds *b)
+decimal_def(NumericBounds *b)
 {
 	json_t *o = json_object();
-	json_t *types = json_array();
-	char ref[128];
 
-	json_array_append_new(types, json_string("null"));
-	json_array_append_new(types, json_string("number"));
-	json_array_append_new(types, json_string("array"));
-	json_object_set_new(o, "type", types);
+	json_object_set_new(o, "type", type_list("number", true));
 	json_object_set_new(o, "multipleOf", b->multiple_of);
-	json_object_set_new(o, "exclusiveMaximum", json_true());
 	json_object_set_new(o, "maximum", b->maximum);
-	json_object_set_new(o, "exclusiveMinimum", json_true());
 	json_object_set_new(o, "minimum", b->minimum);
-	snprintf(ref, sizeof ref, "#/definitions/%s", name);
-	json_object_set_new(o, "items", json_pack("{s:s}", "$ref", ref));
 	memset(b, 0, sizeof *b);
-	return o;
+	return nest_items(o, ARRAY_INNER_LEVELS);
 }
 
 /*
- * array_mapping: the schema of an array column whose element is sc; sets
- * out->def_name and out->def for numeric(p,s)[].
+ * array_items: the items schema of an array whose element is sc (owned).
+ * With a definition name in *def_name (owned) and the definition in *def
+ * (owned, numeric(p,s) only) when by_ref, the items refer to it;
+ * otherwise (inside a composite) they are spelled out.
  */
-static void
-array_mapping(const ScalarType *sc, int typmod, bool nullable, TypeMapping *out)
+static json_t *
+array_items(const ScalarType *sc, const PgType *t, bool json_as_object,
+			int depth, bool by_ref, char **def_name, json_t **def)
 {
-	const char *def = "sdc_recursive_string_array";
+	size_t base = 2; /* sdc_recursive_string_array */
 	char name[96];
 	char ref[128];
-	json_t *o;
 
+	*def_name = NULL;
+	*def = NULL;
 	switch (sc->cls)
 	{
 		case SC_INTEGER:
-			def = "sdc_recursive_integer_array";
+			base = 0;
 			break;
 		case SC_FLOAT:
-			def = "sdc_recursive_number_array";
+			base = 1;
 			break;
 		case SC_NUMERIC:
 		{
 			int p, s;
 			NumericBounds b;
 
-			def = "sdc_recursive_number_array";
-			if (numeric_typmod(typmod, &p, &s) && numeric_bounds(p, s, &b))
+			base = 1;
+			if (numeric_typmod(t->typmod, &p, &s) && numeric_bounds(p, s, &b))
 			{
+				json_t *d = decimal_def(&b);
+
+				if (!by_ref)
+					return d;
 				snprintf(name, sizeof name, "sdc_recursive_decimal_%d_%d_array",
 						 p, s);
-				out->def_name = xstrdup(name);
-				out->def = decimal_def(name, &b);
-				def = name;
+				*def_name = xstrdup(name);
+				*def = d;
+				snprintf(ref, sizeof ref, "#/definitions/%s", name);
+				return json_pack("{s:s}", "$ref", ref);
 			}
 			break;
 		}
 		case SC_BOOL:
-			def = "sdc_recursive_boolean_array";
+			base = 3;
 			break;
 		case SC_BIT:
-			if (typmod == 1)
-				def = "sdc_recursive_boolean_array";
+			if (t->typmod == 1)
+				base = 3;
 			break;
 		case SC_DATETIME:
-			def = "sdc_recursive_timestamp_array";
+			base = 4;
 			break;
 		case SC_HSTORE:
-			def = "sdc_recursive_object_array";
+			base = 5;
 			break;
+		case SC_VECTOR:
+			/* a vector is one more dimension of numbers */
+			return nest_items(base_leaf("number", NULL),
+							  ARRAY_INNER_LEVELS + 1);
+		case SC_COMPOSITE:
+			return nest_items(
+				scalar_schema(sc, t, -1, true, json_as_object, depth),
+				ARRAY_INNER_LEVELS);
 		case SC_CHARLEN:
 		case SC_STRING:
 		case SC_JSON:
+		case SC_GEO:
 			break;
 	}
-	o = json_object();
-	json_object_set_new(o, "type", type_list("array", nullable));
-	snprintf(ref, sizeof ref, "#/definitions/%s", def);
-	json_object_set_new(o, "items", json_pack("{s:s}", "$ref", ref));
-	out->schema = o;
+	if (!by_ref)
+		return base_def(base);
+	snprintf(ref, sizeof ref, "#/definitions/%s", base_defs[base].name);
+	return json_pack("{s:s}", "$ref", ref);
+}
+
+/*
+ * map_type: fills *out for a value of type t (see typemap_map).
+ * in_composite: t is a field of a composite at nesting depth depth, whose
+ * array items are spelled out and whose PostGIS values are their text.
+ */
+static void
+map_type(const PgType *t, bool nullable, bool json_as_object, bool in_composite,
+		 int depth, TypeMapping *out)
+{
+	const ScalarType *sc;
+
+	memset(out, 0, sizeof *out);
+	out->supported = true;
+	out->enc.kind = ENC_STRING;
+	out->enc.elem = ENC_STRING;
+	out->enc.delim = ',';
+
+	sc = find_scalar(t, t->is_array ? t->elem_typname : t->typname,
+					 t->is_array ? t->elem_typtype : t->typtype, in_composite);
+	if (sc->cls == SC_GEO)
+	{
+		out->enc.geojson_schema = t->ext_schema;
+		out->enc.geo = geo_flags(t);
+	}
+	if (sc->cls == SC_COMPOSITE && depth >= COMPOSITE_MAX_DEPTH)
+		sc = &text_type;
+	if (t->is_array)
+	{
+		json_t *o = json_object();
+
+		if (sc->cls == SC_GEO)
+		{
+			/* GeoJSON elements stay strings, in a text[] (delimiter ',',
+			   where PostGIS's own types use ':') */
+			sc = &text_type;
+			out->enc.delim = ',';
+		}
+		json_object_set_new(o, "type", type_list("array", nullable));
+		json_object_set_new(o, "items",
+							array_items(sc, t, json_as_object, depth,
+										!in_composite, &out->def_name,
+										&out->def));
+		out->schema = o;
+		out->enc.kind = ENC_ARRAY;
+		out->enc.elem = scalar_encoder(sc, t->typmod, false);
+		if (sc->cls == SC_COMPOSITE)
+			out->enc.comp = &t->comp->enc;
+		if (t->elem_delim != '\0' && out->enc.geojson_schema == NULL)
+			out->enc.delim = t->elem_delim;
+		return;
+	}
+	out->schema =
+		scalar_schema(sc, t, t->typmod, nullable, json_as_object, depth);
+	out->enc.kind = scalar_encoder(sc, t->typmod, json_as_object);
+	if (sc->cls == SC_COMPOSITE)
+		out->enc.comp = &t->comp->enc;
+	out->valid_replication_key = sc->rk;
+}
+
+/*
+ * field_schema: the schema of a composite's field of type t (owned)
+ */
+static json_t *
+field_schema(const PgType *t, bool json_as_object, int depth)
+{
+	TypeMapping m;
+	json_t *schema;
+
+	map_type(t, true, json_as_object, true, depth, &m);
+	schema = json_incref(m.schema);
+	typemap_fini(&m);
+	return schema;
 }
 
 /*
  * typemap_map: fills *out for a column of type t. out's schema, def_name
- * and def are owned by the caller (typemap_fini). Never fails: a type
- * this tap cannot render gives supported = false and the schema {}.
+ * and def are owned by the caller (typemap_fini); out->enc may point into
+ * t's composite, which must outlive it.
  */
 void
 typemap_map(const PgType *t, bool nullable, bool json_as_object,
 			TypeMapping *out)
 {
-	const ScalarType *sc;
-
-	memset(out, 0, sizeof *out);
-	out->enc.kind = ENC_STRING;
-	out->enc.elem = ENC_STRING;
-	out->enc.delim = ',';
-
-	if (t->is_array)
-		sc = find_scalar(t->elem_typname, t->elem_typtype);
-	else
-		sc = find_scalar(t->typname, t->typtype);
-	if (sc == NULL)
-	{
-		out->supported = false;
-		out->schema = json_object();
-		return;
-	}
-	out->supported = true;
-	if (t->is_array)
-	{
-		array_mapping(sc, t->typmod, nullable, out);
-		out->enc.kind = ENC_ARRAY;
-		out->enc.elem = scalar_encoder(sc, t->typmod, false);
-		if (t->elem_delim != '\0')
-			out->enc.delim = t->elem_delim;
-		return;
-	}
-	out->schema = scalar_schema(sc, t->typmod, nullable, json_as_object);
-	out->enc.kind = scalar_encoder(sc, t->typmod, json_as_object);
-	out->valid_replication_key = sc->rk;
+	map_type(t, nullable, json_as_object, false, 0, out);
 }
 
 /*
@@ -529,4 +778,145 @@ typemap_fini(TypeMapping *m)
 	json_decref(m->def);
 	free(m->def_name);
 	memset(m, 0, sizeof *m);
+}
+
+/* ext_call: appends "<schema>".<fn>( */
+static void
+ext_call(Buf *out, const Encoder *enc, const char *fn)
+{
+	conn_quote_ident(out, enc->geojson_schema);
+	buf_putc(out, '.');
+	buf_append_str(out, fn);
+	buf_putc(out, '(');
+}
+
+/* geo_value: v, or for a geography v read as geometry */
+static void
+geo_value(Buf *out, const Encoder *enc, const char *v)
+{
+	if (enc->geo & ENC_GEO_GEOGRAPHY)
+	{
+		ext_call(out, enc, "geometry");
+		buf_append_str(out, v);
+		buf_putc(out, ')');
+	}
+	else
+		buf_append_str(out, v);
+}
+
+/*
+ * geo_expr: the text of one PostGIS value v (an SQL expression): its
+ * GeoJSON (option 8: the CRS when the SRID is not 4326), or, for what
+ * GeoJSON cannot express (ST_AsGeoJSON would fail the whole read), its
+ * EWKT, as a JSON string when raw.
+ */
+static void
+geo_expr(Buf *out, const Encoder *enc, const char *v, bool raw)
+{
+	if (enc->geo & ENC_GEO_ANY_KIND)
+	{
+		buf_append_str(out, "CASE WHEN ");
+		ext_call(out, enc, "st_hasarc");
+		buf_printf(out, "%s) OR ", v);
+		ext_call(out, enc, "geometrytype");
+		buf_printf(out, "%s) LIKE 'POLYHEDRALSURFACE%%' OR (", v);
+		ext_call(out, enc, "geometrytype");
+		buf_printf(out, "%s) LIKE 'GEOMETRYCOLLECTION%%' AND ", v);
+		ext_call(out, enc, "st_astext");
+		buf_printf(out, "%s) LIKE '%%POLYHEDRALSURFACE%%') THEN ", v);
+		if (raw)
+			buf_append_str(out, "pg_catalog.to_json(");
+		ext_call(out, enc, "st_asewkt");
+		buf_printf(out, "%s, " GEOJSON_DIGITS ")", v);
+		if (raw)
+			buf_append_str(out, ")::pg_catalog.text");
+		buf_append_str(out, " ELSE ");
+	}
+	ext_call(out, enc, "st_asgeojson");
+	geo_value(out, enc, v);
+	buf_append_str(out, ", " GEOJSON_DIGITS ", 8)");
+	if (enc->geo & ENC_GEO_ANY_KIND)
+		buf_append_str(out, " END");
+}
+
+/*
+ * typemap_select_expr: the column, or for a PostGIS value the server's
+ * GeoJSON of it. An array of them is rendered element by element, in
+ * order (a multi-dimensional one comes out flattened).
+ */
+void
+typemap_select_expr(Buf *out, const Encoder *enc, const char *column)
+{
+	Buf col;
+
+	if (enc->geojson_schema == NULL)
+	{
+		conn_quote_ident(out, column);
+		return;
+	}
+	buf_init(&col, 64);
+	conn_quote_ident(&col, column);
+	if (enc->kind != ENC_ARRAY)
+		geo_expr(out, enc, buf_cstr(&col), enc->kind == ENC_JSON_RAW);
+	else
+	{
+		buf_printf(out, "CASE WHEN %s IS NULL THEN NULL ELSE ARRAY(SELECT ",
+				   buf_cstr(&col));
+		geo_expr(out, enc, "u.e", false);
+		buf_printf(out,
+				   " FROM pg_catalog.unnest(%s) WITH ORDINALITY AS u(e, o) "
+				   "ORDER BY u.o) END",
+				   buf_cstr(&col));
+	}
+	buf_fini(&col);
+}
+
+/*
+ * typemap_composite_prepare: the fields' encoders and JSON keys.
+ */
+void
+typemap_composite_prepare(PgComposite *c, bool json_as_object)
+{
+	Buf keys;
+	size_t *off = xmalloc_array(c->nfields + 1, sizeof *off);
+
+	buf_init(&keys, 64);
+	c->encfields = xcalloc(c->nfields ? c->nfields : 1, sizeof *c->encfields);
+	for (size_t i = 0; i < c->nfields; i++)
+	{
+		TypeMapping m;
+
+		off[i] = keys.len;
+		jsonw_string(&keys, c->fields[i].name, strlen(c->fields[i].name));
+		buf_putc(&keys, ':');
+		map_type(&c->fields[i].type, true, json_as_object, true, 1, &m);
+		c->encfields[i].enc = m.enc;
+		typemap_fini(&m);
+	}
+	off[c->nfields] = keys.len;
+	c->keys = xmalloc(keys.len + 1);
+	memcpy(c->keys, keys.data ? keys.data : "", keys.len);
+	c->keys[keys.len] = '\0';
+	for (size_t i = 0; i < c->nfields; i++)
+	{
+		c->encfields[i].key = c->keys + off[i];
+		c->encfields[i].keylen = off[i + 1] - off[i];
+	}
+	buf_fini(&keys);
+	free(off);
+	c->enc.fields = c->encfields;
+	c->enc.nfields = c->nfields;
+}
+
+/*
+ * typemap_composite_fini: frees what typemap_composite_prepare allocated.
+ */
+void
+typemap_composite_fini(PgComposite *c)
+{
+	free(c->encfields);
+	free(c->keys);
+	c->encfields = NULL;
+	c->keys = NULL;
+	memset(&c->enc, 0, sizeof c->enc);
 }

@@ -40,7 +40,8 @@ typedef struct TapConfig
 	char *application_name;           /* owned: "tap-postgres" by default */
 	int connect_timeout;              /* seconds, 30 by default */
 	bool json_as_object;
-	char *tap_id;             /* owned, or NULL */
+	bool include_extension_tables; /* discover extensions' tables */
+	char *tap_id;                  /* owned, or NULL */
 	int parallel_connections; /* 1 by default: one connection per database */
 } TapConfig;
 

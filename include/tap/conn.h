@@ -28,13 +28,16 @@ typedef struct PgSession
 	char *dbname;       /* owned: the database actually connected to */
 	char *copy_row;     /* libpq buffer of the last COPY row (PQfreemem) */
 	bool in_copy;
-	bool run_snapshot; /* in one transaction for the whole run (a shared
+	bool run_snapshot;     /* in one transaction for the whole run (a shared
 						  snapshot): a stream's own BEGIN and COMMIT
 						  (conn_begin_snapshot, conn_end) do nothing */
-	bool optional;     /* statement failures are WARNINGs: the caller has a
+	bool optional;         /* statement failures are WARNINGs: the caller has a
 						  way around them (a parallel run's extra
 						  connections) */
-	char sqlstate[6];  /* of the last server error, or "" */
+	bool reader;           /* a parallel reader's: failures are ERRORs, and the
+						  run repeats the first as its CRITICAL line */
+	char sqlstate[6];      /* of the last server error, or "" */
+	char last_error[1024]; /* the last failure's message, as logged */
 } PgSession;
 
 /*

@@ -1,6 +1,6 @@
 /*
  * discover.h: reading the server's catalog, and building the Singer
- * catalog (SPEC section 3).
+ * catalog (README's "Discovery").
  *
  * discover_tables runs one catalog query per database, whatever the
  * number of tables, ordered by schema, table, column position. It is used
@@ -44,6 +44,10 @@ typedef struct DiscResult
 {
 	DiscTable *tables; /* owned, ordered by schema, table */
 	size_t ntables;
+	/* owned: the composite types the columns read, by oid; the columns'
+	   PgType.comp and their encoders point here */
+	PgComposite *comps;
+	size_t ncomps;
 } DiscResult;
 
 /* A (schema, table) pair to restrict discover_tables to. */

@@ -6,8 +6,8 @@
  * DateStyle=ISO, IntervalStyle=iso_8601, extra_float_digits=3,
  * bytea_output=hex and client_encoding=UTF8. NULL is handled by the
  * caller (it writes null); encode_value is only called for non-NULL
- * values. The rendering follows SPEC section 4 and SIO's rules
- * (reference/anchors.md section 5.1). Nothing here allocates per value
+ * values. The rendering follows README's "Types" (SIO's rules, with
+ * the differences listed there). Nothing here allocates per value
  * except growth of the caller's buffers.
  */
 #ifndef TAP_ENCODE_H
@@ -35,15 +35,49 @@ typedef enum EncKind
 	ENC_TIMETZ,      /* timetz -> "HH:MM:SS[.ffffff]+HH:MM" */
 	ENC_BYTEA,       /* \x0102 -> "0102" */
 	ENC_ARRAY,       /* PostgreSQL array literal -> nested JSON arrays */
+	ENC_NUMBERS,     /* pgvector's [1,-2.5,3e-05]: copied when every element
+						is a JSON number */
+	ENC_COMPOSITE,   /* (a,"b c",) -> {"f1":...,"f2":...,"f3":null} */
 } EncKind;
 
-/* How one column is rendered. For ENC_ARRAY, elem says how elements are. */
+struct EncComposite;
+
+/*
+ * How one column is rendered. For ENC_ARRAY, elem says how elements are;
+ * for ENC_COMPOSITE (or ENC_ARRAY of ENC_COMPOSITE), comp gives the fields.
+ */
 typedef struct Encoder
 {
 	EncKind kind;
 	EncKind elem; /* element kind, for ENC_ARRAY only */
 	char delim;   /* array element delimiter: ',' (';' for box) */
+	const struct EncComposite *comp; /* borrowed; composites only */
+	/* borrowed: for PostGIS values, the schema of the ST_AsGeoJSON that
+	   renders them on the server (typemap_select_expr), else NULL */
+	const char *geojson_schema;
+	unsigned char geo; /* ENC_GEO_* flags, with geojson_schema */
 } Encoder;
+
+/* The value is a geography: read as geometry, whose GeoJSON keeps SRIDs */
+#define ENC_GEO_GEOGRAPHY 0x1
+/* The column may hold curves or polyhedral surfaces, which GeoJSON cannot
+   express: those are read as EWKT */
+#define ENC_GEO_ANY_KIND 0x2
+
+/* One field of a composite type: its JSON key and how its values look. */
+typedef struct EncField
+{
+	const char *key; /* "name": already JSON-encoded, with the colon */
+	size_t keylen;
+	Encoder enc;
+} EncField;
+
+/* The fields of a composite type, in the order its text output lists them */
+typedef struct EncComposite
+{
+	const EncField *fields;
+	size_t nfields;
+} EncComposite;
 
 /* Flags returned by encode_value */
 #define ENC_F_CLAMPED 0x1 /* BC / year > 9999 date or timestamp clamped */

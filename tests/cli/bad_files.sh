@@ -60,24 +60,25 @@ run_tap() {
 # catalog (KIND catalog) or the state (KIND state, with a good catalog)
 # fails with exit 2 and a last line naming FILE and matching REGEX.
 expect_file_error() {
-	local label=$1 kind=$2 file=$3 re=$4 last before=$failed
+	local label=$1 kind=$2 file=$3 re=$4 last before
+	before=$(assert_failures)
 	if [ "$kind" = catalog ]; then
 		run_tap --catalog "$file"
 	else
 		run_tap --catalog "$WORK/good.catalog.json" --state "$file"
 	fi
 	last=$(tail -n 1 "$WORK/err")
-	ok "$([ "$rc" = 2 ]; echo $?)" "$kind $label: exit 2 (got $rc in ${secs}s)"
-	ok "$([ ! -s "$WORK/out" ]; echo $?)" "$kind $label: nothing on stdout"
-	ok "$(case $last in "CRITICAL "*"\"$file\""*) echo 0;; *) echo 1;; esac)" \
+	assert_exit 2 "$rc" "$kind $label: exit 2 (in ${secs}s)"
+	assert_eq 0 "$(stat -c %s "$WORK/out")" "$kind $label: nothing on stdout"
+	assert_status "$(case $last in "CRITICAL "*"\"$file\""*) echo 0;; *) echo 1;; esac)" \
 		"$kind $label: last line is CRITICAL and names the file"
-	ok "$(printf '%s\n' "$last" | grep -Eq -- "$re"; echo $?)" \
-		"$kind $label: message says what is wrong (/$re/)"
-	ok "$(! grep -qiE 'connect|server' "$WORK/err"; echo $?)" \
-		"$kind $label: fails before any connection"
-	ok "$(! grep -qF -- "$SECRET" "$WORK/out" "$WORK/err"; echo $?)" \
+	assert_match "$re" "$last" "$kind $label: message says what is wrong (/$re/)"
+	! grep -qiE 'connect|server' "$WORK/err"
+	assert_status $? "$kind $label: fails before any connection"
+	cat "$WORK/out" "$WORK/err" > "$WORK/all"
+	assert_not_contains "$WORK/all" "$SECRET" \
 		"$kind $label: the password appears nowhere"
-	if [ "$failed" -gt "$before" ]; then
+	if [ "$(assert_failures)" -gt "$before" ]; then
 		head -c 2000 "$WORK/err" | sed 's/^/#   stderr: /'
 	fi
 }
@@ -85,13 +86,14 @@ expect_file_error() {
 # expect_connect LABEL ARGS...: the files were fine; the run got as far
 # as the (refused) connection
 expect_connect() {
-	local label=$1 before=$failed
+	local label=$1 before
+	before=$(assert_failures)
 	shift
 	run_tap "$@"
-	ok "$([ "$rc" = 3 ]; echo $?)" "$label: accepted, then exit 3 at the connection (got $rc)"
-	ok "$(tail -n 1 "$WORK/err" | grep -qiE 'connect'; echo $?)" \
-		"$label: the last line is about the connection"
-	if [ "$failed" -gt "$before" ]; then
+	assert_exit 3 "$rc" "$label: accepted, then exit 3 at the connection"
+	tail -n 1 "$WORK/err" | grep -qiE 'connect'
+	assert_status $? "$label: the last line is about the connection"
+	if [ "$(assert_failures)" -gt "$before" ]; then
 		head -c 2000 "$WORK/err" | sed 's/^/#   stderr: /'
 	fi
 }
@@ -200,4 +202,4 @@ expect_connect "state missing" --catalog "$WORK/good.catalog.json" --state "$WOR
 mk s_null.json '{"bookmarks": null, "currently_syncing": null, "extra": {"kept": true}}'
 expect_connect "state with null bookmarks" --catalog "$WORK/good.catalog.json" --state "$WORK/s_null.json"
 
-done_testing
+assert_done

@@ -23,25 +23,23 @@ SECRET='Tst-pw-7hq2Zx'
 # bad_config LABEL KEY FILE-NAME CONTENT: runs --discover on the config
 # and checks the exit status, stdout, the last stderr line and the secret.
 bad_config() {
-	local label=$1 key=$2 file="$WORK/$3" content=$4 rc last
-	local before=$failed
+	local label=$1 key=$2 file="$WORK/$3" content=$4 rc last before
+	before=$(assert_failures)
 	printf '%s' "$content" > "$file"
 	"$TAP_BIN" --config "$file" --discover > "$WORK/out" 2> "$WORK/err"
 	rc=$?
 	last=$(tail -n 1 "$WORK/err")
-	ok "$([ "$rc" = 2 ]; echo $?)" "$label: exit 2 (got $rc)"
-	ok "$([ ! -s "$WORK/out" ]; echo $?)" "$label: nothing on stdout"
-	ok "$(case $last in "CRITICAL "*) echo 0;; *) echo 1;; esac)" \
-		"$label: last stderr line is CRITICAL"
-	ok "$(case $last in *"\"$file\""*) echo 0;; *) echo 1;; esac)" \
-		"$label: names the file"
+	assert_exit 2 "$rc" "$label: exit 2"
+	assert_eq 0 "$(stat -c %s "$WORK/out")" "$label: nothing on stdout"
+	assert_match '^CRITICAL ' "$last" "$label: last stderr line is CRITICAL"
+	assert_substr "$last" "\"$file\"" "$label: names the file"
 	if [ -n "$key" ]; then
-		ok "$(case $last in *"\"$key\""*) echo 0;; *) echo 1;; esac)" \
-			"$label: names the key \"$key\""
+		assert_substr "$last" "\"$key\"" "$label: names the key \"$key\""
 	fi
-	ok "$(! grep -qF -- "$SECRET" "$WORK/out" "$WORK/err"; echo $?)" \
+	cat "$WORK/out" "$WORK/err" > "$WORK/all"
+	assert_not_contains "$WORK/all" "$SECRET" \
 		"$label: the password appears nowhere"
-	if [ "$failed" -gt "$before" ]; then
+	if [ "$(assert_failures)" -gt "$before" ]; then
 		sed 's/^/#   stderr: /' "$WORK/err"
 	fi
 }
@@ -81,8 +79,8 @@ bad_config "top-level array" "" array.json "[\"$SECRET\"]"
 # a missing config file
 "$TAP_BIN" --config "$WORK/absent.json" --discover > "$WORK/out" 2> "$WORK/err"
 rc=$?
-ok "$([ "$rc" = 2 ]; echo $?)" "missing config: exit 2 (got $rc)"
-ok "$(tail -n 1 "$WORK/err" | grep -q "^CRITICAL .*absent.json"; echo $?)" \
+assert_exit 2 "$rc" "missing config: exit 2"
+assert_match "^CRITICAL .*absent.json" "$(tail -n 1 "$WORK/err")" \
 	"missing config: CRITICAL line names the file"
 
 # --about --format json: valid JSON listing every key of samples/config.json
@@ -91,9 +89,9 @@ for spelling in "--format json" "--format=json"; do
 	# shellcheck disable=SC2086
 	"$TAP_BIN" --about $spelling > "$WORK/about.json" 2> "$WORK/err"
 	rc=$?
-	ok "$([ "$rc" = 0 ]; echo $?)" "--about $spelling: exit 0 (got $rc)"
-	ok "$(python3 -m json.tool "$WORK/about.json" > /dev/null 2>&1; echo $?)" \
-		"--about $spelling: valid JSON"
+	assert_exit 0 "$rc" "--about $spelling: exit 0"
+	assert_cmd "--about $spelling: valid JSON" \
+		python3 -m json.tool "$WORK/about.json"
 	# shellcheck disable=SC2086
 	missing=$(python3 -c 'import json,sys
 try:
@@ -102,9 +100,9 @@ except Exception:
     props = {}
 print(" ".join(k for k in sys.argv[2:] if k not in props))' \
 		"$WORK/about.json" $keys 2> /dev/null)
-	ok "$([ -z "$missing" ] && [ -n "$keys" ]; echo $?)" \
+	assert_status "$([ -z "$missing" ] && [ -n "$keys" ]; echo $?)" \
 		"--about $spelling: lists every sample key${missing:+ (missing:$missing)}"
-	ok "$(python3 -c 'import json,sys
+	assert_status "$(python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 caps = {"catalog","discover","state","properties","about","test"}
 ok = d["name"] == "tap-postgres" and caps <= set(d["capabilities"]) \
@@ -117,20 +115,19 @@ done
 # --about as markdown and as text: every key, no config needed
 "$TAP_BIN" --about --format markdown > "$WORK/about.md" 2> "$WORK/err"
 rc=$?
-ok "$([ "$rc" = 0 ]; echo $?)" "--about --format markdown: exit 0 (got $rc)"
+assert_exit 0 "$rc" "--about --format markdown: exit 0"
 missing=""
 for k in $keys; do
 	grep -qF "| \`$k\` |" "$WORK/about.md" || missing="$missing $k"
 done
-ok "$([ -z "$missing" ]; echo $?)" \
-	"--about --format markdown: a table row per key${missing:+ (missing:$missing)}"
+assert_eq "" "$missing" "--about --format markdown: a table row per key"
 "$TAP_BIN" --about > "$WORK/about.txt" 2> "$WORK/err"
 rc=$?
-ok "$([ "$rc" = 0 ] && grep -q "sslmode" "$WORK/about.txt"; echo $?)" \
-	"--about (text): exit 0, lists keys"
+assert_status "$([ "$rc" = 0 ] && grep -q "sslmode" "$WORK/about.txt"; echo $?)" \
+	"--about (text): exit 0, lists keys (exit $rc)"
 "$TAP_BIN" --about --format yaml > "$WORK/out" 2> "$WORK/err"
 rc=$?
-ok "$([ "$rc" = 2 ] && [ ! -s "$WORK/out" ]; echo $?)" \
-	"--about --format yaml: exit 2, nothing on stdout (got $rc)"
+assert_status "$([ "$rc" = 2 ] && [ ! -s "$WORK/out" ]; echo $?)" \
+	"--about --format yaml: exit 2, nothing on stdout (exit $rc)"
 
-done_testing
+assert_done

@@ -1,23 +1,14 @@
 # shellcheck shell=bash
-# tests/cli/lib.sh: a TAP producer for the cli test scripts.
+# tests/cli/lib.sh: the cli tests use the assertions of
+# tests/harness/assert.sh: every assertion runs, and assert_done (at the
+# end of each test) prints the plan and gives the verdict.
 #
-#   ok STATUS DESCRIPTION   "ok N - ..." when STATUS is 0, else "not ok N - ..."
-#   done_testing            prints the plan; returns non-zero if any failed
+# The older names stay, as thin aliases:
+#   ok STATUS DESCRIPTION   assert_status
+#   done_testing            assert_done
 
-n=0
-failed=0
+# shellcheck source=tests/harness/assert.sh
+. "$SRCDIR/tests/harness/assert.sh"
 
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-done_testing() {
-	echo "1..$n"
-	[ "$failed" = 0 ]
-}
+ok() { assert_status "$1" "$2"; }
+done_testing() { assert_done; }

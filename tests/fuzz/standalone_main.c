@@ -6,22 +6,111 @@
  *   fuzz_<name> PATH...    each PATH a file, or a directory whose regular
  *                          files are replayed in name order
  *
- * Output is TAP: one "ok" line per input. Each input is copied into a
- * buffer of exactly its size, so that ASan (or valgrind) sees a read past
- * its end, as under libFuzzer. A target that breaks an invariant aborts.
+ * Output is TAP: one "ok" or "not ok" line per input, and the exit status
+ * is non-zero when any input failed. Each input is copied into a buffer of
+ * exactly its size, so that ASan (or valgrind) sees a read past its end,
+ * as under libFuzzer. An input fails when the target breaks an invariant
+ * (fuzz_fail returns here through fuzz_replay_fail, so the next inputs
+ * still run) or when it crashes: without a sanitizer to report the crash,
+ * a handler prints the "not ok" line for the input before the process
+ * dies of the signal.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fuzz.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FUZZ_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define FUZZ_SANITIZED 1
+#endif
+#endif
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 static int ninputs;
+static int nfailed;
+static jmp_buf replay_jmp;
+static const char *replay_why;
+static const char *replaying; /* the input being replayed, for on_crash */
+
+void
+fuzz_replay_fail(const char *why)
+{
+	replay_why = why;
+	longjmp(replay_jmp, 1);
+}
+
+#ifndef FUZZ_SANITIZED
+/* write_str: async-signal-safe output of a string to stdout */
+static void
+write_str(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0)
+	{
+		ssize_t w = write(1, s, n);
+
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t) w;
+	}
+}
+
+/*
+ * on_crash: the input being replayed crashed the target. Reports it, then
+ * dies of the same signal (the default action), so the test fails however
+ * its output is read.
+ */
+static void
+on_crash(int sig)
+{
+	char num[24];
+	int i = (int) sizeof num - 1;
+	int v = ninputs + 1;
+
+	num[i] = '\0';
+	do
+		num[--i] = (char) ('0' + v % 10);
+	while ((v /= 10) > 0 && i > 0);
+	write_str("not ok ");
+	write_str(num + i);
+	write_str(" - ");
+	write_str(replaying ? replaying : "(no input)");
+	write_str(": crashed (signal ");
+	write_str(sig == SIGSEGV  ? "SIGSEGV"
+			  : sig == SIGBUS ? "SIGBUS"
+			  : sig == SIGFPE ? "SIGFPE"
+			  : sig == SIGILL ? "SIGILL"
+							  : "SIGABRT");
+	write_str(")\n");
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+#endif
+
+/* replay: one input through the target; false if it broke an invariant */
+static bool
+replay(const unsigned char *data, size_t n)
+{
+	replay_why = NULL;
+	if (setjmp(replay_jmp) != 0)
+		return false;
+	LLVMFuzzerTestOneInput(data, n);
+	return true;
+}
 
 /* run_file: replays one file; returns 0, or -1 if it cannot be read */
 static int
@@ -31,6 +120,7 @@ run_file(const char *path)
 	unsigned char *data = NULL;
 	size_t n = 0;
 	size_t cap = 0;
+	bool passed;
 
 	if (f == NULL)
 	{
@@ -82,10 +172,18 @@ run_file(const char *path)
 			memcpy(exact, data, n);
 		free(data);
 		fflush(stdout);
-		LLVMFuzzerTestOneInput(exact, n);
+		replaying = path;
+		passed = replay(exact, n);
+		replaying = NULL;
 		free(exact);
 	}
-	printf("ok %d - %s\n", ++ninputs, path);
+	if (passed)
+		printf("ok %d - %s\n", ++ninputs, path);
+	else
+	{
+		printf("not ok %d - %s: %s\n", ++ninputs, path, replay_why);
+		nfailed++;
+	}
 	fflush(stdout);
 	return 0;
 }
@@ -167,6 +265,14 @@ main(int argc, char **argv)
 {
 	int rc = 0;
 
+#ifndef FUZZ_SANITIZED
+	/* a sanitizer reports crashes itself, with more to say */
+	signal(SIGSEGV, on_crash);
+	signal(SIGBUS, on_crash);
+	signal(SIGFPE, on_crash);
+	signal(SIGILL, on_crash);
+	signal(SIGABRT, on_crash);
+#endif
 	if (LLVMFuzzerInitialize)
 		LLVMFuzzerInitialize(&argc, &argv);
 	if (argc < 2)
@@ -193,5 +299,10 @@ main(int argc, char **argv)
 		rc = 1;
 	}
 	printf("1..%d\n", ninputs);
+	if (nfailed > 0)
+	{
+		fprintf(stderr, "%d of %d inputs failed\n", nfailed, ninputs);
+		rc = 1;
+	}
 	return rc;
 }

@@ -470,10 +470,14 @@ pg_config_json() {
     _pgh_need_running || return 1
     local file=$1; shift
     python3 - "$file" "$PGH_PORT" "$PGH_PASSWORD" "$@" <<'PY'
-import json, sys
+import json, os, sys
 path, port, pw, *kvs = sys.argv[1:]
 cfg = {"host": "127.0.0.1", "port": int(port), "user": "tap",
        "password": pw, "dbname": "tapdb", "sslmode": "require"}
+# TAP_TEST_PARALLEL=N runs a test's syncs over N connections (the fault
+# tests run twice: with one connection and with two)
+if os.environ.get("TAP_TEST_PARALLEL"):
+    cfg["parallel_connections"] = int(os.environ["TAP_TEST_PARALLEL"])
 for kv in kvs:
     key, sep, val = kv.partition("=")
     if not sep:

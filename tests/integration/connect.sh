@@ -9,9 +9,9 @@ source "$SRCDIR/tests/integration/lib.sh"
 pg_config_json "$T/config.json"
 
 expect_connect_failure() { # TEXT DESCRIPTION (after run_tap)
-    [[ $RC -eq 3 ]] || { cat "$T/e.err" >&2; fail "$2: exit $RC, want 3"; }
-    [[ ! -s $T/e.out ]] || fail "$2: stdout is not empty"
-    tail -n1 "$T/e.err" | grep -q '^CRITICAL ' || fail "$2: last line is not CRITICAL"
+    assert_exit 3 "$RC" "$2: exit 3" "$T/e.err"
+    assert_eq 0 "$(stat -c %s "$T/e.out")" "$2: nothing on stdout"
+    assert_match '^CRITICAL ' "$(tail -n1 "$T/e.err")" "$2: the last line is CRITICAL"
     assert_contains "$T/e.err" "$1" "$2"
 }
 
@@ -95,4 +95,4 @@ expect_connect_failure "no encryption" "sslmode disable against an SSL-only serv
     assert_ok "$T/e.err" "sslmode prefer against a server without SSL"
     assert_contains "$T/e.err" "WITHOUT SSL" "a connection without SSL is a WARNING"
 )
-echo "all passed"
+assert_done

@@ -66,4 +66,4 @@ last=$(tail -n 1 "$T/e.err")
     fail "closed port: the last line does not name host:port and the refusal: $last"
 pass "closed port: $last"
 (( ms >= 3300 )) || fail "closed port: gave up after $ms ms, before the 0.5 + 1 + 2 s of backoff"
-echo "all passed"
+assert_done

@@ -103,7 +103,9 @@ fault_wait_exit() {
         sleep 0.1
     done
     fault_alive "$READER_PID" && kill -KILL "$READER_PID"
-    wait "$READER_PID" || fail "the slow reader failed"
+    local reader_rc=0
+    wait "$READER_PID" || reader_rc=$?
+    assert_status "$reader_rc" "the slow reader ends cleanly"
     FAULT_PIDS=
     if grep -qF -- "$PGH_PASSWORD" "$T/r1.out" "$T/r1.err"; then
         fail "the password appears in the output of run 1"
@@ -118,27 +120,20 @@ fault_check_run1() {
     fi
     last=$(tail -n 1 "$T/r1.err")
     printf '# run 1 exit %s, last stderr line: %s\n' "$RC1" "$last"
-    if [[ $RC1 -ne $want ]]; then
-        tail -n 5 "$T/r1.err" >&2
-        fail "run 1 exited $RC1, want $want"
-    fi
-    pass "run 1 exits $want"
-    [[ $last == "CRITICAL "* ]] || fail "the last stderr line is not CRITICAL: $last"
-    grep -qE -- "$regex" <<<"$last" || fail "the CRITICAL line does not match /$regex/: $last"
-    [[ $(grep -c '^CRITICAL ' "$T/r1.err") -eq 1 ]] || {
-        grep '^CRITICAL ' "$T/r1.err" >&2
-        fail "more than one CRITICAL line"
-    }
-    pass "one CRITICAL line, the last, naming the stream and what happened"
-    python3 "$MSGS" check "$T/r1.out" >/dev/null || fail "run 1's stdout is not whole Singer messages"
+    assert_exit "$want" "$RC1" "run 1 exits $want" "$T/r1.err"
+    assert_match '^CRITICAL ' "$last" "run 1: the last stderr line is CRITICAL"
+    assert_match "$regex" "$last" "run 1: the CRITICAL line matches /$regex/"
+    assert_eq 1 "$(grep -c '^CRITICAL ' "$T/r1.err")" "run 1: one CRITICAL line"
+    assert_cmd "run 1: stdout is whole Singer messages" python3 "$MSGS" check "$T/r1.out"
     n1=$(python3 "$MSGS" count "$T/r1.out" big)
-    [[ $n1 -lt $((FAULT_ROWS - 3000)) ]] || fail "the fault came too late to test anything ($n1 records)"
-    python3 "$RESUME_CHECK" states --stream big --stream-id tapdb-public-big --key id \
-        --positions "$T/pos.tsv" "$T/r1.out" || fail "a STATE of run 1 claims rows it had not sent"
+    assert_status "$([[ $n1 -lt $((FAULT_ROWS - 3000)) ]]; echo $?)" \
+        "run 1: the fault came mid-stream ($n1 records)"
+    assert_cmd "run 1: every STATE is true (claims only rows it had sent)" \
+        python3 "$RESUME_CHECK" states --stream big --stream-id tapdb-public-big --key id \
+        --positions "$T/pos.tsv" "$T/r1.out"
     python3 "$MSGS" last-state "$T/r1.out" >"$T/state.json"
-    grep -q '"ctid_block":[0-9]' "$T/state.json" ||
-        fail "run 1's last STATE has no block bookmark: $(cat "$T/state.json")"
-    pass "run 1 sent $n1 records; every STATE is true"
+    assert_match '"ctid_block":[0-9]' "$(cat "$T/state.json")" \
+        "run 1's last STATE has a block bookmark"
 }
 
 fault_change() {
@@ -157,7 +152,7 @@ fault_resume() {
     assert_ok "$T/r2.err" "$what: completes from run 1's last STATE"
     assert_contains "$T/r2.err" "resuming full table sync of version" "$what: resumes, not restarts"
     pg_sql -c "SELECT row_to_json(x) FROM (SELECT id, v, t FROM big) x" >"$T/final.jsonl"
-    python3 "$RESUME_CHECK" union --stream big --key id --final "$T/final.jsonl" \
-        "$T/r1.out" "$T/r2.out" || fail "$what: rows lost or stale"
-    pass "$what: every row of the final table was sent with its final values"
+    assert_cmd "$what: every row of the final table was sent with its final values" \
+        python3 "$RESUME_CHECK" union --stream big --key id --final "$T/final.jsonl" \
+        "$T/r1.out" "$T/r2.out"
 }

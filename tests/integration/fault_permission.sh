@@ -22,12 +22,11 @@ expect_error() { # CODE REGEX DESCRIPTION (after run_tap)
     local code=$1 last
     shift
     last=$(tail -n 1 "$T/e.err")
-    [[ $RC -eq $code ]] || { cat "$T/e.err" >&2; fail "$2: exit $RC, want $code"; }
-    [[ ! -s $T/e.out ]] || fail "$2: something was written to stdout"
-    [[ $last == "CRITICAL "* ]] || fail "$2: the last stderr line is not CRITICAL: $last"
-    [[ $(grep -c '^CRITICAL ' "$T/e.err") -eq 1 ]] || fail "$2: more than one CRITICAL line"
-    grep -qE -- "$1" <<<"$last" || fail "$2: the CRITICAL line does not match /$1/: $last"
-    pass "$2: exit $code, nothing on stdout, $last"
+    assert_exit "$code" "$RC" "$2: exit $code" "$T/e.err"
+    assert_eq 0 "$(stat -c %s "$T/e.out")" "$2: nothing on stdout"
+    assert_match '^CRITICAL ' "$last" "$2: the last stderr line is CRITICAL"
+    assert_eq 1 "$(grep -c '^CRITICAL ' "$T/e.err")" "$2: one CRITICAL line"
+    assert_match "$1" "$last" "$2: $last"
 }
 
 # the whole table
@@ -55,4 +54,4 @@ pg_sql <<<'GRANT SELECT ON pb TO tap' >/dev/null
 run_tap "$T/e.out" "$T/e.err" --config "$T/config.json" --catalog "$T/cat.json"
 assert_ok "$T/e.err" "SELECT granted again: the sync completes"
 assert_eq 100 "$(python3 "$MSGS" count "$T/e.out" pb)" "all of pb's rows"
-echo "all passed"
+assert_done

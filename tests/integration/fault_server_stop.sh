@@ -22,4 +22,4 @@ fault_check_run1 3 '^CRITICAL reading stream "tapdb-public-big" failed: (the con
 pg_resume || fail "pg_resume"
 fault_change
 fault_resume "$T/config.json" "after the server came back"
-echo "all passed"
+assert_done

@@ -71,4 +71,4 @@ stop_proxy
 
 fault_change
 fault_resume "$T/config.json" "after the black hole"
-echo "all passed"
+assert_done

@@ -53,4 +53,4 @@ for r in recs:
 print("SCHEMA: n %s, m %s" % (json.dumps(schema["n"]), json.dumps(schema["m"])))
 PY
 pass "the SCHEMA and the values follow the new types"
-echo "all passed"
+assert_done

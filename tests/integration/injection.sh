@@ -130,4 +130,4 @@ if grep -E 'ERROR: ' "$PGH_LOG" | grep -q .; then
     fail "server log: no statement failed (names are parameters or quoted)"
 fi
 pass "server log: no statement failed"
-echo "all passed"
+assert_done

@@ -1,14 +1,22 @@
 # shellcheck shell=bash
-# tests/integration/lib.sh: assertions and helpers shared by the
-# integration tests. Source after tests/harness/pg.sh.
+# tests/integration/lib.sh: helpers shared by the integration tests. Source
+# after tests/harness/pg.sh. The assertions are tests/harness/assert.sh's
+# (assert_eq, assert_contains, assert_exit, fail, ...); here the first
+# failed assertion ends the test (ASSERT_STOP=1), since each step builds on
+# the previous ones.
 #
 #   run_tap OUT ERR [args...]   runs $TAP_BIN, stdout to OUT, stderr to ERR,
 #                               sets RC (never fails by itself)
+#   assert_ok ERR WHAT          RC is 0 (else ERR's last lines are shown)
 #   discover_select CATALOG SPEC...  --discover into CATALOG.all, then
 #                               scripts/catalog-select.py into CATALOG
-#   fail MSG / assert_eq WANT GOT MSG / assert_contains FILE TEXT MSG
+#   pass WHAT                   the older name of assert_pass
 
 set -euo pipefail
+
+ASSERT_STOP=1
+# shellcheck source=tests/harness/assert.sh
+source "$SRCDIR/tests/harness/assert.sh"
 
 T=$(mktemp -d)
 pg_on_exit "rm -rf '$T'"
@@ -17,31 +25,7 @@ SELECT="$SRCDIR/scripts/catalog-select.py"
 # Under the sanitize setup, some tests want the plain binary's speed.
 : "${TAP_BIN:?TAP_BIN must point at the tap-postgres binary}"
 
-fail() {
-    printf 'FAIL: %s\n' "$*" >&2
-    exit 1
-}
-
-pass() {
-    printf 'ok - %s\n' "$*"
-}
-
-assert_eq() {
-    if [[ "$1" != "$2" ]]; then
-        printf 'FAIL: %s\n  want: %s\n  got:  %s\n' "$3" "$1" "$2" >&2
-        exit 1
-    fi
-    pass "$3"
-}
-
-assert_contains() {
-    grep -qF -- "$2" "$1" || {
-        printf 'FAIL: %s\n  %s does not contain: %s\n--- %s:\n' "$3" "$1" "$2" "$1" >&2
-        tail -n 20 "$1" >&2
-        exit 1
-    }
-    pass "$3"
-}
+pass() { assert_pass "$*"; }
 
 run_tap() {
     local out=$1 err=$2
@@ -56,14 +40,8 @@ run_tap() {
     fi
 }
 
-# assert_ok: RC is 0, else show stderr
 assert_ok() {
-    if [[ $RC -ne 0 ]]; then
-        printf 'FAIL: %s (exit %s)\n' "$2" "$RC" >&2
-        tail -n 20 "$1" >&2
-        exit 1
-    fi
-    pass "$2"
+    assert_exit 0 "$RC" "$2" "$1"
 }
 
 discover_select() {

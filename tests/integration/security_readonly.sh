@@ -122,4 +122,4 @@ if bad:
     sys.exit("\n".join(bad))
 print("ok - server log: %d sessions, %d statements, all read-only" % (len(pids), sum(map(len, pids.values()))))
 PY
-echo "all passed"
+assert_done

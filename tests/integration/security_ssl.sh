@@ -61,11 +61,7 @@ check() {
     shift 2
     pg_config_json "$T/$name.json" "$@"
     run_tap "$T/$name.out" "$T/$name.err" --config "$T/$name.json" --test
-    if [[ $RC -ne $want ]]; then
-        sed 's/^/  | /' "$T/$name.err" >&2
-        fail "$name: exit $want expected, got $RC"
-    fi
-    pass "$name: exit $want"
+    assert_exit "$want" "$RC" "$name: exit $want" "$T/$name.err"
 }
 
 check verify-ca-ip 0 sslmode='"verify-ca"' sslrootcert="\"$PGH_CA\""
@@ -112,4 +108,4 @@ assert_contains "$T/client-cert-missing.err" "certificate" "no client certificat
 # The harness's own client certificate has CN=tap: not tapcert.
 check client-cert-wrong-cn 3 user='"tapcert"' password= sslmode='"verify-full"' sslrootcert="\"$PGH_CA\"" \
     sslcert="\"$PGH_CLIENT_CERT\"" sslkey="\"$PGH_CLIENT_KEY\""
-echo "all passed"
+assert_done

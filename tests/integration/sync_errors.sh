@@ -8,9 +8,9 @@ pg_load_fixture alltypes
 pg_config_json "$T/config.json"
 
 expect_fail() { # CODE TEXT DESCRIPTION -- after run_tap
-    [[ $RC -eq $1 ]] || { cat "$T/e.err" >&2; fail "$3: exit $RC, want $1"; }
-    [[ ! -s "$T/e.out" ]] || fail "$3: something was written to stdout"
-    tail -n1 "$T/e.err" | grep -q '^CRITICAL ' || fail "$3: last stderr line is not CRITICAL"
+    assert_exit "$1" "$RC" "$3: exit $1" "$T/e.err"
+    assert_eq 0 "$(stat -c %s "$T/e.out")" "$3: nothing on stdout"
+    assert_match '^CRITICAL ' "$(tail -n1 "$T/e.err")" "$3: the last stderr line is CRITICAL"
     assert_contains "$T/e.err" "$2" "$3"
 }
 
@@ -63,8 +63,9 @@ rc=${PIPESTATUS[0]}
 set -e
 assert_eq 5 "$rc" "closed stdout exits 5"
 assert_contains "$T/pipe.err" "could not write to standard output: the reading end of the pipe was closed" "closed stdout message"
-tail -n1 "$T/pipe.err" | grep -q '^CRITICAL ' || fail "closed stdout: last line is not CRITICAL"
-grep -qiE 'AddressSanitizer|runtime error' "$T/pipe.err" && fail "sanitizer report on closed stdout"
+assert_match '^CRITICAL ' "$(tail -n1 "$T/pipe.err")" "closed stdout: the last line is CRITICAL"
+! grep -qiE 'AddressSanitizer|runtime error' "$T/pipe.err"
+assert_status $? "closed stdout: no sanitizer report"
 
 # a target that stops reading: SIGTERM still ends the run, promptly
 mkfifo "$T/stuck"
@@ -102,4 +103,4 @@ if [[ -w /dev/full ]]; then
     assert_eq 5 "$rc" "/dev/full exits 5"
     assert_contains "$T/full.err" "no space left on device" "/dev/full message"
 fi
-echo "all passed"
+assert_done

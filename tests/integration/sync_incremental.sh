@@ -92,4 +92,4 @@ pass "deselected replication key emitted, deselected column left out"
 assert_eq "10:aardvark 1:alpha2 2:bravo 3:charlie 4:delta 5:echo 6:foxtrot 7:golf 8:hotel 9:india" \
     "$(inc rk "$T/text.json" events "$T/int1.state")" "a changed replication key starts the stream over"
 assert_contains "$T/rk.err" 'replication key changed from "seq" to "name"' "key change is logged"
-echo "all passed"
+assert_done

@@ -81,4 +81,4 @@ SQL
         --final "$T/final.jsonl" "$T/r1.out" "$T/r2.out" || fail "$sig: rows lost or stale"
     pass "$sig: every row of the final table was sent with its final values"
 done
-echo "all passed"
+assert_done

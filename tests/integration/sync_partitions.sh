@@ -82,9 +82,9 @@ json.dump({"streams": [s]}, open(sys.argv[2], "w"))
 PY
 }
 expect_fail() { # CODE TEXT DESCRIPTION
-    [[ $RC -eq $1 ]] || { cat "$T/e.err" >&2; fail "$3: exit $RC, want $1"; }
-    [[ ! -s "$T/e.out" ]] || fail "$3: something was written to stdout"
-    tail -n1 "$T/e.err" | grep -q '^CRITICAL ' || fail "$3: last stderr line is not CRITICAL"
+    assert_exit "$1" "$RC" "$3: exit $1" "$T/e.err"
+    assert_eq 0 "$(stat -c %s "$T/e.out")" "$3: nothing on stdout"
+    assert_match '^CRITICAL ' "$(tail -n1 "$T/e.err")" "$3: the last stderr line is CRITICAL"
     assert_contains "$T/e.err" "$2" "$3"
 }
 one_stream no_such_table
@@ -99,4 +99,4 @@ expect_fail 2 '"public"."payment_pkey" is an index, which cannot be synced' "an 
 one_stream secret
 run_tap "$T/e.out" "$T/e.err" --config "$T/config.json" --catalog "$T/one.json"
 expect_fail 4 'permission denied: user "tap" may not read table "public"."secret"' "not granted: permission denied"
-echo "all passed"
+assert_done

@@ -67,4 +67,4 @@ pass "SIO xmin bookmark replaced"
 run_tap "$T/ex.out" "$T/ex.err" --config "$T/config.json" --catalog "$SRCDIR/catalogs/example.selected.json"
 assert_ok "$T/ex.err" "catalogs/example.selected.json syncs"
 assert_eq "composite_pk events events_view" "$(grep '"SCHEMA"' "$T/ex.out" | python3 -c 'import json,sys; print(" ".join(json.loads(l)["stream"] for l in sys.stdin))')" "example catalog: its three streams, by tap_stream_id"
-echo "all passed"
+assert_done

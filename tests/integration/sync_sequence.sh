@@ -76,4 +76,4 @@ assert_eq "SCHEMA STATE ACTIVATE_VERSION RECORD STATE" \
     "$(python3 "$MSGS" seq "$T/i2.out")" "incremental second run: only the boundary row again"
 assert_eq "$(grep -m1 ACTIVATE_VERSION "$T/i1.out")" "$(grep -m1 ACTIVATE_VERSION "$T/i2.out")" \
     "incremental runs keep their version"
-echo "all passed"
+assert_done

@@ -573,7 +573,7 @@ test_keys_table(void)
 		if (config_keys[i].secret)
 			secrets++;
 	}
-	is_int((long long) config_nkeys, 20, "20 config keys");
+	is_int((long long) config_nkeys, 22, "22 config keys");
 	ok(unique, "key names are unique");
 	ok(described, "every key has a type and a description");
 	is_int(secrets, 2, "two secret keys (password, database_url)");

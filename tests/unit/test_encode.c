@@ -83,7 +83,24 @@ typedef struct Case
 		ENC_ARRAY, el, ',', in, want, fl                                       \
 	}
 
+#define V(in, want)                                                            \
+	{                                                                          \
+		ENC_NUMBERS, ENC_STRING, ',', in, want, 0                              \
+	}
+
 static const Case cases[] = {
+	/* pgvector's text is copied when it is an array of JSON numbers */
+	V("[0.5,-1,3e-05]", "[0.5,-1,3e-05]"),
+	V("[1]", "[1]"),
+	V("[]", "[]"),
+	V("[1e+20,-0]", "[1e+20,-0]"),
+	V("[NaN]", "\"[NaN]\""),
+	V("[1,,2]", "\"[1,,2]\""),
+	V("[1,2", "\"[1,2\""),
+	V("{1:0.5}/3", "\"{1:0.5}/3\""),
+	{ENC_ARRAY, ENC_NUMBERS, ',', "{\"[1,2]\",NULL,\"[3e-05]\"}",
+	 "[[1,2],null,[3e-05]]", 0},
+
 	/* strings */
 	S("hello", "\"hello\""),
 	S("", "\"\""),
@@ -364,9 +381,9 @@ static const char *
 kind_name(EncKind k)
 {
 	static const char *const names[] = {
-		"string", "integer", "number", "bool",      "bit1",
-		"json",   "hstore",  "date",   "timestamp", "timestamptz",
-		"time",   "timetz",  "bytea",  "array",
+		"string", "integer", "number",    "bool",        "bit1", "json",
+		"hstore", "date",    "timestamp", "timestamptz", "time", "timetz",
+		"bytea",  "array",   "numbers",   "composite",
 	};
 
 	return (unsigned) k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
@@ -401,7 +418,7 @@ test_cases(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 	{
 		const Case *c = &cases[i];
-		Encoder enc = {c->kind, c->elem, c->delim};
+		Encoder enc = {c->kind, c->elem, c->delim, NULL, NULL};
 		size_t n = strlen(c->in);
 		char *in = malloc(n ? n : 1);
 		int flags;
@@ -454,7 +471,7 @@ test_valid_json(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 	{
 		const Case *c = &cases[i];
-		Encoder enc = {c->kind, c->elem, c->delim};
+		Encoder enc = {c->kind, c->elem, c->delim, NULL, NULL};
 		size_t n = strlen(c->in);
 		size_t k;
 
@@ -640,7 +657,7 @@ test_scratch(void)
 	static const char want[] = "[\"a\\\"b\",\"c\\\\d\",\"e\"]";
 	Buf out = {0};
 	Buf scratch;
-	Encoder enc = {ENC_ARRAY, ENC_STRING, ','};
+	Encoder enc = {ENC_ARRAY, ENC_STRING, ',', NULL, NULL};
 	char *copy;
 
 	buf_init(&scratch, 4);
@@ -659,9 +676,116 @@ test_scratch(void)
 	buf_fini(&scratch);
 }
 
+/*
+ * test_composite: a record's text -> an object of its fields, each by its
+ * own encoder, nested records and arrays of records included; anything
+ * else is the whole text as a string, and always valid JSON.
+ */
+static void
+test_composite(void)
+{
+	static const EncField inner_f[] = {
+		{"\"x\":", 4, {ENC_INTEGER, ENC_STRING, ',', NULL, NULL}},
+		{"\"arr\":", 6, {ENC_ARRAY, ENC_INTEGER, ',', NULL, NULL}},
+	};
+	static const EncComposite inner = {inner_f, 2};
+	static const EncField outer_f[] = {
+		{"\"id\":", 5, {ENC_INTEGER, ENC_STRING, ',', NULL, NULL}},
+		{"\"name\":", 7, {ENC_STRING, ENC_STRING, ',', NULL, NULL}},
+		{"\"at\":", 5, {ENC_TIMESTAMPTZ, ENC_STRING, ',', NULL, NULL}},
+		{"\"in\":", 5, {ENC_COMPOSITE, ENC_STRING, ',', &inner, NULL}},
+		{"\"v\":", 4, {ENC_NUMBERS, ENC_STRING, ',', NULL, NULL}},
+	};
+	static const EncComposite outer = {outer_f, 5};
+	static const struct
+	{
+		const char *in;
+		const char *want;
+	} rec[] = {
+		{"(1,abc,\"2024-01-02 03:04:05+00\",\"(7,\"\"{1,2}\"\")\",\"[1,2.5]\")",
+		 "{\"id\":1,\"name\":\"abc\",\"at\":\"2024-01-02T03:04:05+00:00\","
+		 "\"in\":{\"x\":7,\"arr\":[1,2]},\"v\":[1,2.5]}"},
+		{"(,,,,)",
+		 "{\"id\":null,\"name\":null,\"at\":null,\"in\":null,\"v\":null}"},
+		{"(2,\"\",,\"(,)\",)",
+		 "{\"id\":2,\"name\":\"\",\"at\":null,\"in\":{\"x\":null,\"arr\":null},"
+		 "\"v\":null}"},
+		{"(3,\"a \"\"q\"\" \\\\ b\",,,)",
+		 "{\"id\":3,\"name\":\"a \\\"q\\\" \\\\ b\",\"at\":null,\"in\":null,"
+		 "\"v\":null}"},
+		{"(4,x\\,y,,,)",
+		 "{\"id\":4,\"name\":\"x,y\",\"at\":null,\"in\":null,\"v\":null}"},
+		{"(1,2,3,4)", "\"(1,2,3,4)\""},
+		{"(1,2,3,4,5,6)", "\"(1,2,3,4,5,6)\""},
+		{"(1,\"abc,,,)", "\"(1,\\\"abc,,,)\""},
+		{"1,2,3,4,5", "\"1,2,3,4,5\""},
+		{"(1,a,,,)x", "\"(1,a,,,)x\""},
+	};
+	Buf out = {0}, scratch = {0};
+	Encoder enc = {ENC_COMPOSITE, ENC_STRING, ',', &outer, NULL};
+	Encoder arr = {ENC_ARRAY, ENC_COMPOSITE, ',', &inner, NULL};
+	char name[200];
+
+	for (size_t i = 0; i < sizeof rec / sizeof rec[0]; i++)
+	{
+		size_t n = strlen(rec[i].in);
+		char *in = malloc(n);
+
+		memcpy(in, rec[i].in, n);
+		buf_reset(&out);
+		encode_value(&out, &scratch, &enc, in, n);
+		snprintf(name, sizeof name, "composite: %s", rec[i].in);
+		is_mem(out.data, out.len, rec[i].want, strlen(rec[i].want), name);
+		/* every prefix still gives valid JSON */
+		for (size_t k = 0; k < n; k++)
+		{
+			json_t *v;
+
+			buf_reset(&out);
+			encode_value(&out, &scratch, &enc, in, k);
+			v = json_loadb(out.data, out.len, JSON_DECODE_ANY, NULL);
+			if (v == NULL)
+			{
+				ok(0, "composite prefix gives valid JSON");
+				printf("#   %.*s\n", (int) out.len, out.data);
+				break;
+			}
+			json_decref(v);
+		}
+		free(in);
+	}
+
+	buf_reset(&out);
+	{
+		static const char in[] = "{\"(1,\\\"{3,4}\\\")\",NULL,\"(,)\"}";
+		static const char want[] =
+			"[{\"x\":1,\"arr\":[3,4]},null,{\"x\":null,\"arr\":null}]";
+
+		encode_value(&out, &scratch, &arr, in, sizeof in - 1);
+		is_mem(out.data, out.len, want, sizeof want - 1, "array of composites");
+	}
+
+	/* the input inside scratch is not overwritten by field un-escaping */
+	buf_reset(&scratch);
+	{
+		static const char in[] = "(5,\"a\"\"b\",,,)";
+		static const char want[] = "{\"id\":5,\"name\":\"a\\\"b\",\"at\":null,"
+								   "\"in\":null,\"v\":null}";
+
+		buf_append(&scratch, in, sizeof in - 1);
+		buf_reset(&out);
+		encode_value(&out, &scratch, &enc, scratch.data, sizeof in - 1);
+		is_mem(out.data, out.len, want, sizeof want - 1,
+			   "composite input inside scratch");
+	}
+	buf_fini(&out);
+	buf_fini(&scratch);
+}
+
 int
 main(void)
 {
+	test_composite();
 	test_cases();
 	test_valid_json();
 	test_random();
