@@ -114,6 +114,25 @@ xmin_check(const StreamPlan *p, const char *catalog_path)
 					 spec->tap_stream_id);
 		return TAP_ERR_INPUT;
 	}
+	if (p->relkind == 'r')
+	{
+		ScanFacts facts;
+
+		st = query_scan_facts(p->sess, spec->schema_name, spec->table_name,
+							  &facts);
+		if (st != TAP_OK)
+			return st;
+		if (facts.amname[0] != '\0' && strcmp(facts.amname, "heap") != 0)
+		{
+			log_critical("catalog file \"%s\": stream \"%s\" asks for XMIN "
+						 "replication, but \"%s\".\"%s\" uses the table "
+						 "access method \"%s\", whose rows need not carry "
+						 "an xmin; use FULL_TABLE or INCREMENTAL",
+						 catalog_path, spec->tap_stream_id, spec->schema_name,
+						 spec->table_name, facts.amname);
+			return TAP_ERR_INPUT;
+		}
+	}
 	st = query_column_readable(p->sess, spec->schema_name, spec->table_name,
 							   "xmin", &readable);
 	if (st != TAP_OK)

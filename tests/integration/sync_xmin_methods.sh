@@ -19,6 +19,13 @@ CREATE INDEX items_k ON items (k);
 INSERT INTO items SELECT g, g, g, 'row ' || g FROM generate_series(1, 2000) g;
 GRANT SELECT ON items TO tap;
 SQL
+# a table of another access method (here heap under another name: the
+# tap cannot know that its rows carry an xmin)
+pg_sql >/dev/null <<'SQL'
+CREATE ACCESS METHOD heap_alias TYPE TABLE HANDLER heap_tableam_handler;
+CREATE TABLE other_am (id integer PRIMARY KEY) USING heap_alias;
+GRANT SELECT ON other_am TO tap;
+SQL
 discover_select "$T/items.json" public.items:XMIN
 # the other catalogs from the same discovery
 sel() { python3 "$SELECT" "$T/items.json.all" "$@"; }
@@ -122,6 +129,10 @@ for s in events_view:view events_mv:"materialized view" remote_things:"foreign t
     assert_contains "$T/bad.err" "is a $kind" "$kind with XMIN: says why"
     [[ ! -s $T/bad.out ]] || fail "$kind with XMIN: nothing written"
 done
+sel "$T/bad-am.json" public.other_am:XMIN
+run_tap "$T/bad.out" "$T/bad.err" --config "$T/config.json" --catalog "$T/bad-am.json"
+assert_eq 2 "$RC" "another table access method with XMIN: exit 2"
+assert_contains "$T/bad.err" 'uses the table access method "heap_alias"' "another table access method with XMIN: says why"
 sel "$T/bad-pg.json" public.partial_grant:XMIN
 run_tap "$T/bad.out" "$T/bad.err" --config "$T/config.json" --catalog "$T/bad-pg.json"
 [[ $RC -ne 0 ]] || fail "XMIN without SELECT on xmin must fail"
