@@ -456,6 +456,14 @@ def render(plan, summary):
                        "MET (stretch 1.1x not met)" if r <= 1.25 else "NOT MET")
             L.append(f"  {c['name']}: tap/COPY wall {r:.3f} <= 1.25 -> {verdict}")
     for c in summary["cases"]:
+        if c["kind"] == "parallel" and "2 conns" in c["name"]:
+            r = c["ratio"]
+            L.append(f"  {c['name']}: tap/COPY wall {r:.3f} <= 0.6 -> "
+                     f"{'MET' if r <= 0.6 else 'NOT MET'}")
+        if c["kind"] == "small":
+            t = c["tap"]["wall_s"]
+            L.append(f"  {c['name']}: tap wall {t:.3f} s <= 0.4 -> "
+                     f"{'MET' if t <= 0.4 else 'NOT MET'}")
         if c["kind"] == "xmin":
             L.append(f"  {c['name']}: later run / FULL_TABLE wall {c['ratio']:.3f}, "
                      f"server CPU {c['tap']['server_cpu_s']:.2f} s vs "

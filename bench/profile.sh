@@ -77,7 +77,7 @@ fi
 pg_sql -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO tap" -c "VACUUM ANALYZE" >/dev/null
 pg_config_json "$W/config.json"
 "$TAP" --config "$W/config.json" --discover >"$W/catalog.json"
-python3 "$SRCDIR/scripts/catalog-select.py" "$W/catalog.json" "$W/cat.json" "$TABLE:$SPEC"
+python3 "$SRCDIR/tests/harness/catalog_select.py" "$W/catalog.json" "$W/cat.json" "$TABLE:$SPEC"
 
 # a warm-up, so the table is in the page cache and has its hint bits
 "$TAP" --config "$W/config.json" --catalog "$W/cat.json" >/dev/null 2>&1
@@ -96,7 +96,7 @@ for k in inclusive self; do
 done
 
 if (( PERF_ROWS > 0 )) && [[ $TABLE == events ]] && perf record -o /dev/null -e cpu-clock true >/dev/null 2>&1; then
-    python3 "$SRCDIR/scripts/catalog-select.py" "$W/catalog.json" "$W/cat-perf.json" "events_perf:$SPEC"
+    python3 "$SRCDIR/tests/harness/catalog_select.py" "$W/catalog.json" "$W/cat-perf.json" "events_perf:$SPEC"
     "$TAP" --config "$W/config.json" --catalog "$W/cat-perf.json" >/dev/null 2>&1
     say "perf: $CASE on events_perf, $PERF_ROWS rows"
     perf record -q -e cpu-clock -F 9999 -g -o "$OUT/perf.data" -- \

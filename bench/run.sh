@@ -25,6 +25,8 @@
 #                   seconds for half a second in which the machine is idle
 #                   (under 5 % of a CPU busy); the "other s" column shows
 #                   what other work still ran during each case
+#   --small-tables N  tables of 1,000 rows each for the many-streams case
+#                   (default 300; 0 leaves it out)
 #   --builddir DIR  where the optimized binary is built (default build-bench)
 #   --cases LIST    comma-separated case ids to run (default all):
 #                   events-full, events-inc, wide-full, events-xmin,
@@ -41,6 +43,10 @@
 #   (c) tap INCREMENTAL of events   vs (d) psql COPY (... ORDER BY updated_at)
 #       (no bookmark, replication key updated_at)
 #   (e) tap FULL_TABLE of wide      vs (f) psql COPY of wide
+#   (a2, a4) as (a), with parallel_connections 2 and 4 (one snapshot,
+#       block ranges over several connections), against the same COPY
+#   (s1, s2, s4) tap FULL_TABLE of N small tables with 1, 2 and 4
+#       connections vs one psql session running N COPYs
 #   (g) tap FULL_TABLE of geo       vs (h) psql COPY of geo (PostGIS's hex
 #       EWKB text), and psql COPY of the tap's statement (ST_AsGeoJSON per
 #       value: the server's share of the cost)
@@ -66,6 +72,7 @@ ROWS=1000000
 RUNS=5
 WIDE_ROWS=200000
 GEO_ROWS=200000
+SMALL_TABLES=300
 MEMORY=0
 MEM_RUNS=3
 DISCOVER=0
@@ -81,6 +88,7 @@ while (( $# )); do
         --runs) RUNS=$2; shift 2 ;;
         --wide-rows) WIDE_ROWS=$2; shift 2 ;;
         --geo-rows) GEO_ROWS=$2; shift 2 ;;
+        --small-tables) SMALL_TABLES=$2; shift 2 ;;
         --memory) MEMORY=1; shift ;;
         --mem-runs) MEM_RUNS=$2; shift 2 ;;
         --discover) DISCOVER=1; shift ;;
@@ -94,6 +102,7 @@ while (( $# )); do
 done
 [[ $QUIET_WAIT =~ ^[0-9]+$ ]] || { echo "bench: --wait-quiet takes whole seconds" >&2; exit 2; }
 [[ $GEO_ROWS =~ ^[0-9]+$ ]] || { echo "bench: GEO_ROWS must be a whole number" >&2; exit 2; }
+[[ $SMALL_TABLES =~ ^[0-9]+$ ]] || { echo "bench: --small-tables takes a whole number" >&2; exit 2; }
 for v in ROWS RUNS WIDE_ROWS MEM_RUNS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "bench: $v must be a positive integer" >&2; exit 2; }
 done
@@ -149,6 +158,11 @@ if (( GEO_ROWS > 0 )); then
     pg_sql -c "SELECT bench_make_geo($GEO_ROWS)" >/dev/null
 fi
 
+if (( SMALL_TABLES > 0 )); then
+    say "loading $SMALL_TABLES small tables of 1,000 rows"
+    pg_sql -c "SELECT bench_make_small($SMALL_TABLES, 1000)" >/dev/null
+fi
+
 MEM_TABLES=()   # table:rows for the memory check
 if (( MEMORY )); then
     for n in 1000000 5000000; do
@@ -174,15 +188,29 @@ WIDE_COUNT=$(pg_sql_value "SELECT count(*) FROM wide")
 
 # ---- the tap's config and catalogs -------------------------------------
 pg_config_json "$W/config.json"
+pg_config_json "$W/config2.json" parallel_connections=2
+pg_config_json "$W/config4.json" parallel_connections=4
 "$TAP" --config "$W/config.json" --discover >"$W/catalog.json" 2>"$W/discover.err" ||
     { cat "$W/discover.err" >&2; exit 1; }
-sel() { python3 "$SRCDIR/scripts/catalog-select.py" "$W/catalog.json" "$W/$1" "${@:2}"; }
+sel() { python3 "$SRCDIR/tests/harness/catalog_select.py" "$W/catalog.json" "$W/$1" "${@:2}"; }
 sel cat-events-full.json events:FULL_TABLE
 sel cat-events-inc.json events:INCREMENTAL:updated_at
 sel cat-wide.json wide:FULL_TABLE
 sel cat-events-xmin.json events:XMIN
 (( GEO_ROWS > 0 )) && sel cat-geo.json geo:FULL_TABLE
 for mt in "${MEM_TABLES[@]}"; do sel "cat-mem-${mt%%:*}.json" "${mt%%:*}:FULL_TABLE"; done
+if (( SMALL_TABLES > 0 )); then
+    python3 - "$W/catalog.json" "$W/cat-small.json" <<'PY'
+import json, sys
+cat = json.load(open(sys.argv[1]))
+cat["streams"] = [s for s in cat["streams"] if s["table_name"].startswith("small_")]
+for s in cat["streams"]:
+    root = next(m["metadata"] for m in s["metadata"] if m["breadcrumb"] == [])
+    root["selected"] = True
+    root["replication-method"] = "FULL_TABLE"
+json.dump(cat, open(sys.argv[2], "w"))
+PY
+fi
 
 # The columns the tap selects, in its order (by name), for the COPY side.
 cols() {
@@ -209,7 +237,9 @@ python3 - "$W/plan.json" <<PY
 import json, sys
 tap, cfg, w = "$TAP", "$W/config.json", "$W"
 psql, conninfo = "$PSQL", "$CONNINFO"
-def tap_argv(cat): return [tap, "--config", cfg, "--catalog", f"{w}/{cat}"]
+def tap_argv(cat, conns=1):
+    c = cfg if conns == 1 else f"{w}/config{conns}.json"
+    return [tap, "--config", c, "--catalog", f"{w}/{cat}"]
 def copy_argv(sql): return [psql, "-X", conninfo, "-c", f"COPY ({sql}) TO STDOUT"]
 ev, wi, geo = '''$EVENTS_COLS''', '''$WIDE_COLS''', '''$GEO_COLS'''
 # what the tap selects for geo: PostGIS values as GeoJSON, by the server
@@ -258,6 +288,20 @@ plan = {
     ],
     "memory": [],
 }
+for n in (2, 4):
+    plan["cases"].insert(1 if n == 2 else 2,
+        {"id": f"events-full-p{n}", "name": f"events FULL_TABLE, {n} conns", "kind": "parallel",
+         "rows": $ROWS, "tap": tap_argv("cat-events-full.json", n),
+         "copy": copy_argv(f"SELECT {ev} FROM events")})
+if $SMALL_TABLES > 0:
+    copies = []
+    for i in range(1, $SMALL_TABLES + 1):
+        copies += ["-c", f"COPY (SELECT id, k, v FROM small_{i}) TO STDOUT"]
+    for n in (1, 2, 4):
+        plan["cases"].append(
+            {"id": f"small-p{n}", "name": f"$SMALL_TABLES small tables, {n} conns", "kind": "small",
+             "rows": $SMALL_TABLES * 1000, "tap": tap_argv("cat-small.json", n),
+             "copy": [psql, "-X", conninfo] + copies})
 if $GEO_ROWS > 0:
     plan["cases"].append(
         {"id": "geo-full", "name": "geo FULL_TABLE (PostGIS)", "kind": "geo", "rows": $GEO_ROWS,

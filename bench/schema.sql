@@ -109,3 +109,14 @@ BEGIN
     FROM generate_series(1::bigint, n) AS g;
 END
 $$;
+
+-- bench_make_small(n, rows): n tables small_1 .. small_n of rows rows each
+-- (the many-streams case: per-stream overhead)
+CREATE FUNCTION bench_make_small(n int, nrows int) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    FOR i IN 1..n LOOP
+        EXECUTE format('CREATE TABLE small_%s (id integer PRIMARY KEY, k integer NOT NULL, v text NOT NULL)', i);
+        EXECUTE format('INSERT INTO small_%s SELECT g, g %% 97, md5(g::text) FROM generate_series(1, %s) g', i, nrows);
+    END LOOP;
+END $$;

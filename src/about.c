@@ -8,9 +8,11 @@
 #include "tap/about.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tap/cli.h"
 #include "tap/config.h"
 #include "tap/log.h"
 #include "tap_config.h"
@@ -176,6 +178,75 @@ render_text(Buf *out)
 }
 
 /*
+ * man_text: appends s as troff text: backslashes escaped, and a leading
+ * '.' or '\'' made literal so that it is not read as a request.
+ */
+static void
+man_text(Buf *out, const char *s)
+{
+	bool line_start = true;
+
+	for (; *s; s++)
+	{
+		if (line_start && (*s == '.' || *s == '\''))
+			buf_append_str(out, "\\&");
+		if (*s == '\\')
+			buf_append_str(out, "\\e");
+		else if (*s == '-')
+			buf_append_str(out, "\\-");
+		else
+			buf_putc(out, *s);
+		line_start = *s == '\n';
+	}
+}
+
+/*
+ * render_man: the manual page tap-postgres(1), troff -man: the usage text
+ * of --help and every setting, from the same tables as --help and --about.
+ */
+static void
+render_man(Buf *out)
+{
+	Buf usage;
+
+	buf_init(&usage, 2048);
+	cli_usage(&usage);
+	buf_printf(out,
+			   ".TH TAP\\-POSTGRES 1 \"\" \"%s %s\" \"User Commands\"\n"
+			   ".SH NAME\n%s \\- ",
+			   ABOUT_NAME, TAP_VERSION, ABOUT_NAME);
+	man_text(out, ABOUT_DESCRIPTION);
+	buf_append_str(out, "\n.SH SYNOPSIS AND OPTIONS\n.nf\n");
+	man_text(out, buf_cstr(&usage));
+	buf_fini(&usage);
+	buf_append_str(out, ".fi\n.SH CAPABILITIES\n");
+	for (size_t i = 0; capabilities[i] != NULL; i++)
+		buf_printf(out, "%s%s", i == 0 ? "" : ", ", capabilities[i]);
+	buf_append_str(out, "\n.SH CONFIGURATION\n"
+						"The \\-\\-config file is a JSON or YAML object with "
+						"these keys; unknown keys are ignored with a "
+						"warning.\n");
+	for (size_t i = 0; i < config_nkeys; i++)
+	{
+		const ConfigKeyInfo *k = &config_keys[i];
+
+		buf_printf(out, ".TP\n.B %s\n(%s%s", k->name, k->type,
+				   k->secret ? ", secret" : "");
+		if (k->default_text != NULL)
+		{
+			buf_append_str(out, ", default ");
+			man_text(out, k->default_text);
+		}
+		buf_append_str(out, ")\n");
+		man_text(out, k->description);
+		buf_putc(out, '\n');
+	}
+	buf_append_str(out, ".SH SEE ALSO\n"
+						"README.md in the source distribution: replication "
+						"methods, state, selection rules, Meltano.\n");
+}
+
+/*
  * about_render: appends the --about output in format to out. See about.h.
  */
 TapStatus
@@ -187,10 +258,12 @@ about_render(Buf *out, const char *format)
 		render_json(out);
 	else if (strcmp(format, "markdown") == 0)
 		render_markdown(out);
+	else if (strcmp(format, "man") == 0)
+		render_man(out);
 	else
 	{
-		log_critical("unknown --about format \"%s\": use \"json\" or "
-					 "\"markdown\"",
+		log_critical("unknown --about format \"%s\": use \"json\", "
+					 "\"markdown\" or \"man\"",
 					 format);
 		return TAP_ERR_INPUT;
 	}

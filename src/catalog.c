@@ -39,21 +39,22 @@ find_metadata(const json_t *mdlist, const char *col)
 	return NULL;
 }
 
-/* truthy: JSON true, or the string "true" (what some UIs write) */
+/* truthy, falsy: a boolean by docload's one rule (true, or "true" as
+ * some UIs write it) */
 static bool
 truthy(const json_t *v)
 {
-	if (json_is_true(v))
-		return true;
-	return json_is_string(v) && strcasecmp(json_string_value(v), "true") == 0;
+	bool b;
+
+	return docload_bool(v, &b) && b;
 }
 
 static bool
 falsy(const json_t *v)
 {
-	if (json_is_false(v))
-		return true;
-	return json_is_string(v) && strcasecmp(json_string_value(v), "false") == 0;
+	bool b;
+
+	return docload_bool(v, &b) && !b;
 }
 
 /* first_string: the first of several spellings of a setting that is set */

@@ -16,8 +16,9 @@ cli_usage(Buf *out)
 		out,
 		"Usage: tap-postgres --config FILE --discover\n"
 		"       tap-postgres --config FILE --catalog FILE [--state FILE]\n"
+		"       tap-postgres --config FILE [--state FILE]   (config has \"select\")\n"
 		"       tap-postgres --config FILE --test\n"
-		"       tap-postgres --about [--format json|markdown]\n"
+		"       tap-postgres --about [--format json|markdown|man]\n"
 		"\n"
 		"A Singer tap for PostgreSQL: discovery prints a catalog; a sync\n"
 		"prints SCHEMA, RECORD, STATE and ACTIVATE_VERSION messages on\n"
@@ -26,12 +27,18 @@ cli_usage(Buf *out)
 		"Options:\n"
 		"  -c, --config FILE      connection and behaviour settings (JSON or YAML)\n"
 		"  -d, --discover         print the catalog of every readable table and view\n"
-		"      --catalog FILE     sync the streams this catalog selects\n"
+		"      --catalog FILE     sync the streams this catalog selects (without\n"
+		"                         it, the config's \"select\" rules choose)\n"
 		"  -p, --properties FILE  the same as --catalog\n"
 		"  -s, --state FILE       resume from this state (the last STATE's value)\n"
 		"      --about            describe the tap and every config key\n"
-		"      --format FORMAT    with --about: json or markdown\n"
+		"      --format FORMAT    with --about: json, markdown or man\n"
 		"      --test             connect, run a trivial query, report on stderr\n"
+		"  -v, --verbose          also log DEBUG lines: every statement sent to\n"
+		"                         the server with its time, and failing statements\n"
+		"      --progress         a live progress line per stream on stderr (the\n"
+		"                         default when stderr is a terminal)\n"
+		"      --no-progress      no progress line, even on a terminal\n"
 		"      --version          print the version\n"
 		"  -h, --help             print this help\n"
 		"\n"
@@ -51,6 +58,8 @@ cli_parse(int argc, char **argv, TapOptions *out)
 		OPT_FORMAT,
 		OPT_TEST,
 		OPT_VERSION,
+		OPT_PROGRESS,
+		OPT_NO_PROGRESS,
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -63,6 +72,9 @@ cli_parse(int argc, char **argv, TapOptions *out)
 		{"test", no_argument, NULL, OPT_TEST},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"help", no_argument, NULL, 'h'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"progress", no_argument, NULL, OPT_PROGRESS},
+		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 		{NULL, 0, NULL, 0},
 	};
 	bool discover = false, about = false, test = false, version = false,
@@ -70,9 +82,10 @@ cli_parse(int argc, char **argv, TapOptions *out)
 	int c;
 
 	memset(out, 0, sizeof *out);
+	out->progress = -1;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:dp:s:h", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, ":c:dp:s:hv", longopts, NULL)) != -1)
 	{
 		switch (c)
 		{
@@ -110,6 +123,13 @@ cli_parse(int argc, char **argv, TapOptions *out)
 				break;
 			case 'h':
 				help = true;
+				break;
+			case 'v':
+				out->verbose = true;
+				break;
+			case OPT_PROGRESS:
+			case OPT_NO_PROGRESS:
+				out->progress = c == OPT_PROGRESS;
 				break;
 			case ':':
 				log_critical("option \"%s\" needs a value; see --help",
@@ -149,14 +169,9 @@ cli_parse(int argc, char **argv, TapOptions *out)
 			out->mode = TAP_MODE_TEST;
 		else if (discover)
 			out->mode = TAP_MODE_DISCOVER;
-		else if (out->catalog_path)
-			out->mode = TAP_MODE_SYNC;
 		else
-		{
-			log_critical("nothing to do: give --discover to print a catalog, "
-						 "or --catalog FILE to sync; see --help");
-			return TAP_ERR_INPUT;
-		}
+			out->mode = TAP_MODE_SYNC; /* without --catalog: the config's
+										  select rules, checked in main */
 	}
 	return TAP_OK;
 }

@@ -1,5 +1,5 @@
 /*
- * config.c: the config file (SPEC section 2) -> TapConfig.
+ * config.c: the config file (README, "Configuration") -> TapConfig.
  *
  * One list, CONFIG_KEYS below, names every key with its JSON type,
  * default, description and how it is read. It expands into the public
@@ -24,9 +24,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tap/buf.h"
 #include "tap/docload.h"
 #include "tap/log.h"
 #include "tap/mem.h"
+#include "tap/pgurl.h"
+#include "tap/select.h"
 
 /* How a key's value is read and where it goes. */
 typedef enum KeyKind
@@ -41,6 +44,7 @@ typedef enum KeyKind
 	KIND_SSL,    /* like KIND_BOOL, but sets sslmode */
 	KIND_ENUM,   /* one of choices, case-insensitive, stored canonical */
 	KIND_LIST,   /* a list of strings or a comma-separated string */
+	KIND_RULES,  /* select or metadata rules (select.h), kept as JSON */
 } KeyKind;
 
 /* The private half of a key's entry. */
@@ -60,6 +64,11 @@ static const char *const method_choices[] = {
 };
 
 #define FIELD(f) offsetof(TapConfig, f)
+
+/* Unknown keys: names compared for a "did you mean" hint are at most
+ * this long, and a hint is at most this many edits away */
+#define HINT_NAME_MAX     63
+#define HINT_MAX_DISTANCE 2
 
 /*
  * X(name, type, default, kind, field offset, count offset, choices,
@@ -128,6 +137,16 @@ static const char *const method_choices[] = {
 	  "(PostGIS's spatial_ref_sys, ...), which are left out by default")       \
 	X("tap_id", "string", NULL, KIND_STRING, FIELD(tap_id), 0, NULL,           \
 	  "Accepted for orchestrators that pass it; not used")                     \
+	X("select", "array", NULL, KIND_RULES, FIELD(select), 0, NULL,             \
+	  "Meltano's select rules: <tap_stream_id glob>.<column glob> patterns, "  \
+	  "! in front to exclude; [\"*.*\"] selects everything. --discover "       \
+	  "marks what they select; without --catalog a run discovers and syncs "   \
+	  "it; with --catalog the catalog's own choices win")                      \
+	X("metadata", "object", NULL, KIND_RULES, FIELD(metadata), 0, NULL,        \
+	  "Meltano's metadata rules: a map from a stream glob (or "                \
+	  "<stream glob>.<column glob>) to metadata keys to set, e.g. "            \
+	  "{\"*-public-orders\": {\"replication-method\": \"INCREMENTAL\", "       \
+	  "\"replication-key\": \"updated_at\"}}")                                 \
 	X("parallel_connections", "integer", "1", KIND_POSINT,                     \
 	  FIELD(parallel_connections), 0, NULL,                                    \
 	  "Connections a run may open to one database. Above 1, every stream "     \
@@ -185,68 +204,6 @@ field_ptr(TapConfig *cfg, size_t offset)
 }
 
 /*
- * value_text: describes v for a message in buf: a string in quotes (cut
- * to 60 bytes, control characters replaced), a number, or "a list" etc.
- * For secret keys only the kind of value is described.
- */
-static const char *
-value_text(const json_t *v, bool secret, char *buf, size_t size)
-{
-	switch (json_typeof(v))
-	{
-		case JSON_STRING:
-		{
-			const char *s = json_string_value(v);
-			size_t n = strlen(s);
-			size_t o = 0;
-
-			if (secret)
-				return "a string";
-			if (n > 60)
-			{
-				n = 60;
-				while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
-					n--;
-			}
-			buf[o++] = '"';
-			for (size_t i = 0; i < n && o + 5 < size; i++)
-				buf[o++] = (unsigned char) s[i] < 0x20 ? '?' : s[i];
-			if (n < strlen(s) && o + 5 < size)
-			{
-				memcpy(buf + o, "...", 3);
-				o += 3;
-			}
-			buf[o++] = '"';
-			buf[o] = '\0';
-			return buf;
-		}
-		case JSON_INTEGER:
-			if (secret)
-				return "a number";
-			snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-			return buf;
-		case JSON_REAL:
-			if (secret)
-				return "a number";
-			snprintf(buf, size, "%.17g", json_real_value(v));
-			if (strpbrk(buf, ".en") == NULL && strlen(buf) + 3 < size)
-				memcpy(buf + strlen(buf), ".0", 3); /* not 5432 for 5432.0 */
-			return buf;
-		case JSON_TRUE:
-			return secret ? "a boolean" : "true";
-		case JSON_FALSE:
-			return secret ? "a boolean" : "false";
-		case JSON_ARRAY:
-			return "a list";
-		case JSON_OBJECT:
-			return "an object";
-		case JSON_NULL:
-			return "null";
-	}
-	return "an unknown value";
-}
-
-/*
  * type_error: logs that key k must be what (a phrase), not the value v.
  */
 static TapStatus
@@ -261,7 +218,7 @@ type_error(const Loader *ld, const ConfigKeyInfo *k, const json_t *v,
 		hint = " (put the value in quotes)";
 	log_critical("config file \"%s\": key \"%s\" must be %s, not %s%s",
 				 ld->name, k->name, what,
-				 value_text(v, k->secret, buf, sizeof buf), hint);
+				 docload_value_text(v, k->secret, buf, sizeof buf), hint);
 	return TAP_ERR_INPUT;
 }
 
@@ -272,65 +229,6 @@ static bool
 is_blank(const json_t *v)
 {
 	return json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0);
-}
-
-/*
- * read_int: *out = v as an integer in [lo, hi]: a JSON integer, or a
- * string of ASCII digits. False when v is anything else.
- */
-static bool
-read_int(const json_t *v, long lo, long hi, long *out)
-{
-	long long n;
-
-	if (json_is_integer(v))
-		n = json_integer_value(v);
-	else if (json_is_string(v))
-	{
-		const char *s = json_string_value(v);
-		char *end;
-
-		if (!isdigit((unsigned char) s[0]))
-			return false;
-		for (const char *p = s; *p; p++)
-			if (!isdigit((unsigned char) *p))
-				return false;
-		errno = 0;
-		n = strtoll(s, &end, 10);
-		if (errno == ERANGE)
-			return false;
-	}
-	else
-		return false;
-	if (n < lo || n > hi)
-		return false;
-	*out = (long) n;
-	return true;
-}
-
-/*
- * read_bool: *out = v as a boolean: true/false, or the strings "true" and
- * "false" in any case. False when v is anything else.
- */
-static bool
-read_bool(const json_t *v, bool *out)
-{
-	if (json_is_boolean(v))
-	{
-		*out = json_is_true(v);
-		return true;
-	}
-	if (json_is_string(v) && strcasecmp(json_string_value(v), "true") == 0)
-	{
-		*out = true;
-		return true;
-	}
-	if (json_is_string(v) && strcasecmp(json_string_value(v), "false") == 0)
-	{
-		*out = false;
-		return true;
-	}
-	return false;
 }
 
 /*
@@ -416,150 +314,6 @@ list_free(char **items, size_t count)
 }
 
 /*
- * url_scheme_ok: whether s starts with postgres:// or postgresql://.
- */
-static bool
-url_scheme_ok(const char *s)
-{
-	return strncmp(s, "postgres://", 11) == 0 ||
-		   strncmp(s, "postgresql://", 13) == 0;
-}
-
-/*
- * url_scheme_hint: in buf, " (it starts with "mysql://")" when s starts
- * with something that looks like a URI scheme (safe to show: it holds no
- * secret), else "".
- */
-static const char *
-url_scheme_hint(const char *s, char *buf, size_t size)
-{
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
-						 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
-
-	if (n == 0 || n > 20 || strncmp(s + n, "://", 3) != 0)
-		return "";
-	snprintf(buf, size, " (it starts with \"%.*s://\")", (int) n, s);
-	return buf;
-}
-
-/*
- * percent_decode: s[0..n) with %XX escapes decoded; returns owned.
- */
-static char *
-percent_decode(const char *s, size_t n)
-{
-	char *out = xmalloc(n + 1);
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++)
-	{
-		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char) s[i + 1]) &&
-			isxdigit((unsigned char) s[i + 2]))
-		{
-			char hex[3] = {s[i + 1], s[i + 2], '\0'};
-
-			out[o++] = (char) strtol(hex, NULL, 16);
-			i += 2;
-		}
-		else
-			out[o++] = s[i];
-	}
-	out[o] = '\0';
-	return out;
-}
-
-/*
- * add_secret_span: registers s[0..n) and its percent-decoded form.
- */
-static void
-add_secret_span(const char *s, size_t n)
-{
-	char *raw;
-	char *dec;
-
-	if (n == 0)
-		return;
-	raw = xstrndup(s, n);
-	dec = percent_decode(s, n);
-	log_add_secret(dec);
-	log_add_secret(raw);
-	free(dec);
-	free(raw);
-}
-
-/*
- * url_add_secrets: registers the URL itself and every password it may
- * carry: in the userinfo (as libpq reads it, up to the first '@', and up
- * to the last '@' in case the password holds an unescaped '@') and in a
- * "password=" query parameter. Nothing else of the URL is validated.
- */
-static void
-url_add_secrets(const char *url)
-{
-	const char *p = strstr(url, "://");
-	const char *end;
-	const char *query;
-	const char *first_at;
-	const char *last_at = NULL;
-	const char *colon;
-
-	log_add_secret(url);
-	if (p == NULL)
-		return;
-	p += 3;
-	query = strchr(p, '?');
-	end = query ? query : p + strlen(p);
-	first_at = memchr(p, '@', (size_t) (end - p));
-	for (const char *q = p; q < end; q++)
-		if (*q == '@')
-			last_at = q;
-	if (first_at != NULL)
-	{
-		colon = memchr(p, ':', (size_t) (last_at - p));
-		if (colon != NULL)
-		{
-			add_secret_span(colon + 1, (size_t) (last_at - colon - 1));
-			if (colon < first_at)
-				add_secret_span(colon + 1, (size_t) (first_at - colon - 1));
-		}
-	}
-	while (query != NULL)
-	{
-		const char *amp;
-
-		query++;
-		amp = strchr(query, '&');
-		if (strncmp(query, "password=", 9) == 0)
-			add_secret_span(query + 9, amp ? (size_t) (amp - query - 9)
-										   : strlen(query + 9));
-		query = amp;
-	}
-}
-
-/*
- * url_sslmode: the value of the URL's "sslmode=" query parameter (owned),
- * or NULL.
- */
-static char *
-url_sslmode(const char *url)
-{
-	const char *query = strchr(url, '?');
-
-	while (query != NULL)
-	{
-		const char *amp;
-
-		query++;
-		amp = strchr(query, '&');
-		if (strncmp(query, "sslmode=", 8) == 0)
-			return percent_decode(query + 8, amp ? (size_t) (amp - query - 8)
-												 : strlen(query + 8));
-		query = amp;
-	}
-	return NULL;
-}
-
-/*
  * check_readable: whether the file named by key k can be opened for
  * reading; logs and fails if not.
  */
@@ -622,12 +376,12 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 			if (!json_is_string(v))
 				return type_error(ld, k, v, "a string");
 			s = json_string_value(v);
-			if (spec->kind == KIND_URL && !url_scheme_ok(s))
+			if (spec->kind == KIND_URL && !pgurl_scheme_ok(s))
 			{
 				log_critical("config file \"%s\": key \"%s\" must be a "
 							 "postgres:// or postgresql:// URI%s",
 							 ld->name, k->name,
-							 url_scheme_hint(s, buf, sizeof buf));
+							 pgurl_scheme_hint(s, buf, sizeof buf));
 				return TAP_ERR_INPUT;
 			}
 			if (spec->kind == KIND_PATH && check_readable(ld, k, s) != TAP_OK)
@@ -640,7 +394,7 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 		{
 			char **field = field_ptr(cfg, spec->offset);
 
-			if (!read_int(v, 1, 65535, &n))
+			if (!docload_int(v, 1, 65535, &n))
 				return type_error(ld, k, v, "an integer from 1 to 65535");
 			snprintf(buf, sizeof buf, "%ld", n);
 			free(*field);
@@ -648,7 +402,7 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 			return TAP_OK;
 		}
 		case KIND_POSINT:
-			if (!read_int(v, 1, INT_MAX, &n))
+			if (!docload_int(v, 1, INT_MAX, &n))
 			{
 				snprintf(buf, sizeof buf, "an integer from 1 to %d", INT_MAX);
 				return type_error(ld, k, v, buf);
@@ -657,7 +411,7 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 			return TAP_OK;
 		case KIND_BOOL:
 		case KIND_SSL:
-			if (!read_bool(v, &b))
+			if (!docload_bool(v, &b))
 				return type_error(ld, k, v, "true or false");
 			if (spec->kind == KIND_SSL)
 				ld->ssl = b;
@@ -707,15 +461,26 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 
 				if (!json_is_string(item))
 				{
-					log_critical("config file \"%s\": key \"%s\" must be %s, "
-								 "but item %zu of the list is %s",
-								 ld->name, k->name, what, i + 1,
-								 value_text(item, false, buf, sizeof buf));
+					log_critical(
+						"config file \"%s\": key \"%s\" must be %s, "
+						"but item %zu of the list is %s",
+						ld->name, k->name, what, i + 1,
+						docload_value_text(item, false, buf, sizeof buf));
 					return TAP_ERR_INPUT;
 				}
 				list_add(items, count, json_string_value(item),
 						 json_string_length(item));
 			}
+			return TAP_OK;
+		}
+		case KIND_RULES:
+		{
+			json_t **field = field_ptr(cfg, spec->offset);
+
+			if (select_check(ld->name, k->name, v) != TAP_OK)
+				return TAP_ERR_INPUT;
+			json_decref(*field);
+			*field = json_deep_copy(v);
 			return TAP_OK;
 		}
 	}
@@ -724,16 +489,16 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 
 /*
  * edit_distance: the Levenshtein distance between a and b, or a large
- * number when either is longer than 63 bytes.
+ * number when either is longer than HINT_NAME_MAX bytes.
  */
 static size_t
 edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a);
 	size_t lb = strlen(b);
-	size_t row[64];
+	size_t row[HINT_NAME_MAX + 1];
 
-	if (la > 63 || lb > 63)
+	if (la > HINT_NAME_MAX || lb > HINT_NAME_MAX)
 		return SIZE_MAX;
 	for (size_t j = 0; j <= lb; j++)
 		row[j] = j;
@@ -769,7 +534,7 @@ key_hint(const char *key)
 		if (strcmp(key, key_hints[i].other) == 0)
 			return key_hints[i].ours;
 	for (size_t i = 0; i < config_nkeys; i++)
-		if (edit_distance(key, config_keys[i].name) <= 2)
+		if (edit_distance(key, config_keys[i].name) <= HINT_MAX_DISTANCE)
 			return config_keys[i].name;
 	return NULL;
 }
@@ -846,6 +611,7 @@ apply_defaults(TapConfig *cfg)
 			case KIND_BOOL:
 			case KIND_SSL:
 			case KIND_LIST:
+			case KIND_RULES:
 				break;
 		}
 	}
@@ -853,21 +619,26 @@ apply_defaults(TapConfig *cfg)
 
 /*
  * settle_connection: the DATABASE_URL fallback, the check that some
- * connection information exists, and sslmode from ssl or the URL.
+ * connection information exists, the URL read by libpq, and sslmode from
+ * ssl or the URL.
  */
 static TapStatus
 settle_connection(Loader *ld)
 {
 	TapConfig *cfg = ld->cfg;
+	char where[300];
+	char *mode = NULL;
 
+	snprintf(where, sizeof where,
+			 "config file \"%.200s\": key \"database_url\"", ld->name);
 	if (cfg->host == NULL && cfg->database_url == NULL)
 	{
 		const char *env = getenv("DATABASE_URL");
 
 		if (env != NULL && env[0] != '\0')
 		{
-			url_add_secrets(env);
-			if (!url_scheme_ok(env))
+			pgurl_add_secrets(env);
+			if (!pgurl_scheme_ok(env))
 			{
 				char buf[64];
 
@@ -875,10 +646,11 @@ settle_connection(Loader *ld)
 							 "postgres:// or postgresql:// URI%s (it is used "
 							 "because config file \"%s\" sets neither "
 							 "\"host\" nor \"database_url\")",
-							 url_scheme_hint(env, buf, sizeof buf), ld->name);
+							 pgurl_scheme_hint(env, buf, sizeof buf), ld->name);
 				return TAP_ERR_INPUT;
 			}
 			cfg->database_url = xstrdup(env);
+			snprintf(where, sizeof where, "environment variable DATABASE_URL");
 		}
 	}
 	if (cfg->host == NULL && cfg->database_url == NULL)
@@ -890,31 +662,29 @@ settle_connection(Loader *ld)
 					 ld->name);
 		return TAP_ERR_INPUT;
 	}
+	if (cfg->database_url != NULL &&
+		pgurl_check(cfg->database_url, where, &mode) != TAP_OK)
+		return TAP_ERR_INPUT;
 	if (!ld->sslmode_set && ld->ssl >= 0)
 		cfg->sslmode = xstrdup(ld->ssl ? "require" : "prefer");
-	else if (!ld->sslmode_set && cfg->database_url != NULL)
+	else if (!ld->sslmode_set && mode != NULL)
 	{
 		/* the URL's own sslmode, rather than a default overriding it */
-		char *mode = url_sslmode(cfg->database_url);
+		const char *c = find_choice(sslmode_choices, mode);
+		char buf[128];
 
-		if (mode != NULL)
+		if (c == NULL)
 		{
-			const char *c = find_choice(sslmode_choices, mode);
-			char buf[128];
-
-			if (c == NULL)
-			{
-				log_critical("config file \"%s\": the sslmode parameter of "
-							 "\"database_url\" must be one of %s",
-							 ld->name,
-							 choices_text(sslmode_choices, buf, sizeof buf));
-				free(mode);
-				return TAP_ERR_INPUT;
-			}
-			cfg->sslmode = xstrdup(c);
+			log_critical("config file \"%s\": the sslmode parameter of "
+						 "\"database_url\" must be one of %s",
+						 ld->name,
+						 choices_text(sslmode_choices, buf, sizeof buf));
 			free(mode);
+			return TAP_ERR_INPUT;
 		}
+		cfg->sslmode = xstrdup(c);
 	}
+	free(mode);
 	return TAP_OK;
 }
 
@@ -939,7 +709,7 @@ config_from_json(const json_t *doc, const char *name, TapConfig *out)
 	/* secrets first, so that no later message can show them */
 	v = json_object_get(doc, "database_url");
 	if (json_is_string(v))
-		url_add_secrets(json_string_value(v));
+		pgurl_add_secrets(json_string_value(v));
 	v = json_object_get(doc, "password");
 	if (json_is_string(v))
 		log_add_secret(json_string_value(v));
@@ -1010,6 +780,9 @@ config_fini(TapConfig *cfg)
 			case KIND_LIST:
 				list_free(*(char ***) field_ptr(cfg, spec->offset),
 						  *(size_t *) field_ptr(cfg, spec->count_offset));
+				break;
+			case KIND_RULES:
+				json_decref(*(json_t **) field_ptr(cfg, spec->offset));
 				break;
 			case KIND_POSINT:
 			case KIND_BOOL:

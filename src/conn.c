@@ -1,6 +1,7 @@
 /*
- * conn.c: the PostgreSQL session, the only user of libpq's connection
- * functions.
+ * conn.c: the PostgreSQL session: its setup, statements, the COPY reader,
+ * transactions and quoting; with pgconnect.c the only user of libpq's
+ * connection functions.
  *
  * Every error is logged here, once, with what the tap was doing and the
  * server's own message; callers only propagate the status.
@@ -17,9 +18,8 @@
 #include "tap/buf.h"
 #include "tap/log.h"
 #include "tap/mem.h"
+#include "tap/pgconnect.h"
 #include "tap/stop.h"
-
-#define CONNECT_ATTEMPTS 4
 
 static TapStatus run_command(PgSession *s, const char *what, const char *sql,
 							 int nparams, const char *const *params,
@@ -47,6 +47,7 @@ notice_receiver(void *arg, const PGresult *res)
 	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
 	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
+	(void) arg;
 	if (msg == NULL)
 		return;
 	if (sev != NULL && strcmp(sev, "WARNING") == 0)
@@ -55,222 +56,43 @@ notice_receiver(void *arg, const PGresult *res)
 		log_debug("server: %s", msg);
 }
 
-/* is_transient: a failure worth retrying at startup */
-static bool
-is_transient(const char *msg)
+/* session_start: what every new session needs before its first query */
+static TapStatus
+session_start(PgSession *s)
 {
-	return strstr(msg, "the database system is starting up") != NULL ||
-		   strstr(msg, "the database system is not yet accepting") != NULL ||
-		   strstr(msg, "Connection refused") != NULL ||
-		   strstr(msg, "too many clients") != NULL ||
-		   strstr(msg, "remaining connection slots") != NULL;
-}
+	const char *enc = PQparameterStatus(s->conn, "server_encoding");
 
-/* target_text: "host:port" for messages, never the password */
-static void
-target_text(const TapConfig *cfg, PGconn *conn, char *out, size_t size)
-{
-	const char *host = conn ? PQhost(conn) : NULL;
-	const char *port = conn ? PQport(conn) : NULL;
-
-	if (host == NULL || host[0] == '\0')
-		host = cfg->host ? cfg->host : "(from database_url)";
-	if (port == NULL || port[0] == '\0')
-		port = cfg->port ? cfg->port : "5432";
-	snprintf(out, size, "%s:%s", host, port);
-}
-
-/*
- * log_connect_failure: one message a person can act on, then libpq's own
- * text for the details.
- */
-static void
-log_connect_failure(LogLevel level, const TapConfig *cfg, PGconn *conn,
-					const char *dbname)
-{
-	char target[512];
-	const char *err = conn ? PQerrorMessage(conn) : "out of memory";
-
-	target_text(cfg, conn, target, sizeof target);
-	if (strstr(err, "server does not support SSL") != NULL)
-		log_msg(level,
-				"could not connect to %s: the server does not accept SSL "
-				"connections, but \"sslmode\" is \"%s\"; if this server is "
-				"trusted and on a private network, set \"sslmode\": "
-				"\"prefer\" (or \"disable\") in the config",
-				target, cfg->sslmode);
-	else if (strstr(err, "password authentication failed") != NULL ||
-			 strstr(err, "no password supplied") != NULL)
-		log_msg(level,
-				"could not connect to %s: authentication failed for user "
-				"\"%s\"; check \"user\" and \"password\" in the config (%s)",
-				target, cfg->user ? cfg->user : "(from database_url)", err);
-	else if (strstr(err, "certificate") != NULL || strstr(err, "SSL") != NULL ||
-			 strstr(err, "ssl") != NULL)
-		log_msg(level,
-				"could not connect to %s: SSL failure with \"sslmode\" "
-				"\"%s\": %s",
-				target, cfg->sslmode, err);
-	else if (strstr(err, "does not exist") != NULL)
-		log_msg(level, "could not connect to %s database \"%s\": %s", target,
-				dbname ? dbname : "?", err);
-	else
-		log_msg(level, "could not connect to %s: %s", target, err);
-}
-
-/* log_connected: the server version and the SSL state, once */
-static void
-log_connected(PgSession *s, const TapConfig *cfg)
-{
-	const char *ver = PQparameterStatus(s->conn, "server_version");
-	char target[512];
-
-	target_text(cfg, s->conn, target, sizeof target);
-	if (PQsslInUse(s->conn))
+	/* PQserverVersion: major * 10000 + minor, e.g. 150018 for 15.18 */
+	s->server_version = PQserverVersion(s->conn);
+	s->dbname = xstrdup(PQdb(s->conn));
+	PQsetNoticeReceiver(s->conn, notice_receiver, NULL);
+	/* a SQL_ASCII database holds bytes in no known encoding: take them as
+	 * they are (no server-side validation) and let the encoder turn
+	 * invalid UTF-8 into U+FFFD */
+	if (enc != NULL && strcmp(enc, "SQL_ASCII") == 0)
 	{
-		const char *proto = PQsslAttribute(s->conn, "protocol");
-		const char *cipher = PQsslAttribute(s->conn, "cipher");
-
-		log_info("connected to PostgreSQL %s at %s, database \"%s\", user "
-				 "\"%s\", with SSL (%s, %s)",
-				 ver ? ver : "?", target, PQdb(s->conn), PQuser(s->conn),
-				 proto ? proto : "?", cipher ? cipher : "?");
+		log_warning("database \"%s\" has encoding SQL_ASCII; bytes that are "
+					"not valid UTF-8 are written as U+FFFD",
+					PQdb(s->conn));
+		PQsetClientEncoding(s->conn, "SQL_ASCII");
 	}
-	else
-		log_warning("connected to PostgreSQL %s at %s, database \"%s\", "
-					"user \"%s\", WITHOUT SSL (sslmode \"%s\")",
-					ver ? ver : "?", target, PQdb(s->conn), PQuser(s->conn),
-					cfg->sslmode);
+	return run_command(s, "setting up the session", session_setup_sql, 0, NULL,
+					   PGRES_COMMAND_OK, NULL);
 }
 
 static TapStatus
 open_session(const TapConfig *cfg, const char *dbname, bool fatal, PgSession *s)
 {
-	const char *keys[24];
-	const char *vals[24];
-	char timeout[16];
-	int n = 0;
-	int expand = 0;
-	PGconn *conn = NULL;
+	TapStatus st;
 
 	memset(s, 0, sizeof *s);
-	if (cfg->database_url)
-	{
-		char *err = NULL;
-		PQconninfoOption *opts = PQconninfoParse(cfg->database_url, &err);
-
-		/* a URL libpq cannot read is bad input, not a connection failure;
-		 * the log scrubs the URL and its password from libpq's text */
-		if (opts == NULL)
-		{
-			log_critical("config key \"database_url\" is not a valid "
-						 "postgres:// URL: %s",
-						 err ? err : "out of memory");
-			PQfreemem(err);
-			return TAP_ERR_INPUT;
-		}
-		PQconninfoFree(opts);
-	}
-	if (cfg->database_url)
-	{
-		/* first, so that the discrete keys below override its parts */
-		keys[n] = "dbname";
-		vals[n++] = cfg->database_url;
-		expand = 1;
-	}
-#define ADD(k, v)                                                              \
-	do                                                                         \
-	{                                                                          \
-		if ((v) != NULL)                                                       \
-		{                                                                      \
-			keys[n] = k;                                                       \
-			vals[n++] = v;                                                     \
-		}                                                                      \
-	} while (0)
-	ADD("host", cfg->host);
-	ADD("port", cfg->port);
-	ADD("user", cfg->user);
-	ADD("password", cfg->password);
-	ADD("dbname", dbname ? dbname : cfg->dbname);
-	ADD("sslmode", cfg->sslmode);
-	ADD("sslrootcert", cfg->sslrootcert);
-	ADD("sslcert", cfg->sslcert);
-	ADD("sslkey", cfg->sslkey);
-	ADD("application_name",
-		cfg->application_name ? cfg->application_name : "tap-postgres");
-	snprintf(timeout, sizeof timeout, "%d",
-			 cfg->connect_timeout > 0 ? cfg->connect_timeout : 30);
-	ADD("connect_timeout", timeout);
-	ADD("client_encoding", "UTF8");
-	/* a peer that vanishes without a word (a dropped route, a failover
-	 * that keeps no state) is noticed in about a minute, not hours */
-	ADD("keepalives", "1");
-	ADD("keepalives_idle", "30");
-	ADD("keepalives_interval", "10");
-	ADD("keepalives_count", "3");
-#undef ADD
-	keys[n] = NULL;
-	vals[n] = NULL;
-
-	for (int attempt = 1;; attempt++)
-	{
-		conn = PQconnectdbParams(keys, vals, expand);
-		if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
-			break;
-		if (conn != NULL && attempt < CONNECT_ATTEMPTS &&
-			is_transient(PQerrorMessage(conn)) && !stop_requested())
-		{
-			/* 0.5 s, 1 s, 2 s: a server that is still starting up */
-			long ms = 500L << (attempt - 1);
-			struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-			char target[512];
-
-			target_text(cfg, conn, target, sizeof target);
-			log_info("could not connect to %s yet (attempt %d of %d); "
-					 "retrying in %ld ms",
-					 target, attempt, CONNECT_ATTEMPTS, ms);
-			PQfinish(conn);
-			nanosleep(&ts, NULL);
-			continue;
-		}
-		log_connect_failure(fatal ? LOG_CRITICAL : LOG_WARNING, cfg, conn,
-							dbname ? dbname : cfg->dbname);
-		PQfinish(conn);
-		return TAP_ERR_CONNECT;
-	}
-
-	s->conn = conn;
-	s->server_version = PQserverVersion(conn);
-	s->dbname = xstrdup(PQdb(conn));
-	PQsetNoticeReceiver(conn, notice_receiver, NULL);
-	log_connected(s, cfg);
-	{
-		const char *enc = PQparameterStatus(conn, "server_encoding");
-
-		/* a SQL_ASCII database holds bytes in no known encoding: take them
-		 * as they are (no server-side validation) and let the encoder turn
-		 * invalid UTF-8 into U+FFFD */
-		if (enc != NULL && strcmp(enc, "SQL_ASCII") == 0)
-		{
-			log_warning("database \"%s\" has encoding SQL_ASCII; bytes that "
-						"are not valid UTF-8 are written as U+FFFD",
-						PQdb(conn));
-			PQsetClientEncoding(conn, "SQL_ASCII");
-		}
-	}
-
-	{
-		TapStatus st =
-			run_command(s, "setting up the session", session_setup_sql, 0, NULL,
-						PGRES_COMMAND_OK, NULL);
-
-		if (st != TAP_OK)
-		{
-			conn_close(s);
-			return st;
-		}
-	}
-	return TAP_OK;
+	st = pgconnect_open(cfg, dbname, fatal, &s->conn);
+	if (st != TAP_OK)
+		return st;
+	st = session_start(s);
+	if (st != TAP_OK)
+		conn_close(s);
+	return st;
 }
 
 TapStatus
@@ -293,6 +115,7 @@ conn_close(PgSession *s)
 	if (s->conn)
 		PQfinish(s->conn);
 	free(s->dbname);
+	free(s->copy_sql);
 	memset(s, 0, sizeof *s);
 }
 
@@ -306,31 +129,46 @@ failure_status(PgSession *s, const PGresult *res)
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
 	snprintf(s->sqlstate, sizeof s->sqlstate, "%s", state ? state : "");
-	if (PQstatus(s->conn) == CONNECTION_BAD ||
+	if (s->conn == NULL || PQstatus(s->conn) == CONNECTION_BAD ||
 		(state != NULL && strncmp(state, "08", 2) == 0) ||
 		(state != NULL && strcmp(state, "57P01") == 0))
 		return TAP_ERR_CONNECT;
 	return TAP_ERR_QUERY;
 }
 
+/*
+ * log_query_failure: the failing statement at DEBUG, then one CRITICAL
+ * line with what the tap was doing, the server's message, its SQLSTATE,
+ * and its DETAIL and HINT when it sent them.
+ */
 static void
-log_query_failure(PgSession *s, const char *what, const PGresult *res)
+log_query_failure(PgSession *s, const char *what, const char *sql,
+				  const PGresult *res)
 {
 	const char *msg =
 		res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	char *text = s->last_error;
 	size_t size = sizeof s->last_error;
 
+	if (sql != NULL && sql != what)
+		log_debug("failed statement: %s", sql);
 	if (msg != NULL)
-		snprintf(text, size, "%s failed: %s (SQLSTATE %s)", what, msg,
-				 state ? state : "?");
-	else if (PQstatus(s->conn) == CONNECTION_BAD)
+	{
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+		const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+
+		snprintf(text, size, "%s failed: %s (SQLSTATE %s)%s%s%s%s", what, msg,
+				 state ? state : "?", detail ? "; DETAIL: " : "",
+				 detail ? detail : "", hint ? "; HINT: " : "",
+				 hint ? hint : "");
+	}
+	else if (s->conn == NULL || PQstatus(s->conn) == CONNECTION_BAD)
 	{
 		/* libpq's text for a dead socket ("SSL SYSCALL error: EOF
 		 * detected") does not say what happened: say it first. Its first
 		 * line is the fact; the rest is a guess, sometimes repeated. */
-		const char *err = PQerrorMessage(s->conn);
+		const char *err = s->conn ? PQerrorMessage(s->conn) : "";
 
 		snprintf(text, size,
 				 "%s failed: the connection to the server was lost: %.*s", what,
@@ -348,38 +186,96 @@ log_query_failure(PgSession *s, const char *what, const PGresult *res)
 }
 
 /*
- * await_result: the next result of the command in flight (NULL when it has
- * none left), waiting in slices of 200 ms so that a stop request is seen
- * even when the server has gone silent: libpq's blocking calls retry their
- * waits after a signal and would hold the tap for as long as the network
- * stays silent.
+ * wait_input: one wait of at most PGCONNECT_WAIT_SLICE_MS for the server, then
+ * whatever arrived is consumed. libpq's blocking calls retry their waits
+ * after a signal and would hold the tap for as long as the network stays
+ * silent; this returns TAP_ERR_INTERRUPTED as soon as a stop is requested.
  */
 static TapStatus
-await_result(PgSession *s, const char *what, PGresult **out)
+wait_input(PgSession *s, const char *what, const char *sql)
+{
+	int pr;
+
+	if (stop_requested())
+		return TAP_ERR_INTERRUPTED;
+	pr = pgconnect_socket_wait(PQsocket(s->conn), POLLIN, -1);
+	if (pr < 0)
+	{
+		log_msg(s->optional ? LOG_WARNING : LOG_CRITICAL,
+				"%s failed: could not wait for the server: %s", what,
+				strerror(errno));
+		return TAP_ERR_CONNECT;
+	}
+	if (pr > 0 && !PQconsumeInput(s->conn))
+	{
+		log_query_failure(s, what, sql, NULL);
+		return TAP_ERR_CONNECT;
+	}
+	return TAP_OK;
+}
+
+/*
+ * await_result: the next result of the command in flight (NULL when it has
+ * none left), waiting in slices so that a stop request is seen even when
+ * the server has gone silent.
+ */
+static TapStatus
+await_result(PgSession *s, const char *what, const char *sql, PGresult **out)
 {
 	*out = NULL;
 	while (PQisBusy(s->conn))
 	{
-		struct pollfd pfd = {PQsocket(s->conn), POLLIN, 0};
-		int pr;
+		TapStatus st = wait_input(s, what, sql);
 
-		if (stop_requested())
-			return TAP_ERR_INTERRUPTED;
-		pr = poll(&pfd, 1, 200);
-		if (pr < 0 && errno != EINTR)
-		{
-			log_critical("%s failed: could not wait for the server: %s", what,
-						 strerror(errno));
-			return TAP_ERR_CONNECT;
-		}
-		if (pr > 0 && !PQconsumeInput(s->conn))
-		{
-			log_query_failure(s, what, NULL);
-			return TAP_ERR_CONNECT;
-		}
+		if (st != TAP_OK)
+			return st;
 	}
 	*out = PQgetResult(s->conn);
 	return TAP_OK;
+}
+
+/*
+ * drain: reads and drops what is left of a failed command (the server
+ * still sends ReadyForQuery), so that the session can take the next one,
+ * a ROLLBACK included. Quiet: the failure is logged already, so a stop
+ * request or a lost connection here only ends the draining.
+ */
+static void
+drain(PgSession *s)
+{
+	for (;;)
+	{
+		PGresult *res;
+		ExecStatusType rs;
+
+		if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK)
+			return;
+		while (PQisBusy(s->conn))
+		{
+			int pr;
+
+			if (stop_requested())
+				return;
+			pr = pgconnect_socket_wait(PQsocket(s->conn), POLLIN, -1);
+			if (pr < 0 || (pr > 0 && !PQconsumeInput(s->conn)))
+				return;
+		}
+		res = PQgetResult(s->conn);
+		if (res == NULL)
+			return;
+		rs = PQresultStatus(res);
+		PQclear(res);
+		if (rs == PGRES_COPY_OUT || rs == PGRES_COPY_IN)
+			return; /* a COPY of a later statement: conn_copy_cancel's */
+	}
+}
+
+/* log_timing: at DEBUG, a statement and how long it took */
+static void
+log_timing(const char *sql, double started_ms)
+{
+	log_debug("statement took %.3f ms: %s", pgconnect_now_ms() - started_ms,
+			  sql);
 }
 
 /*
@@ -394,6 +290,7 @@ run_command(PgSession *s, const char *what, const char *sql, int nparams,
 {
 	PGresult *first = NULL;
 	TapStatus st = TAP_OK;
+	double started = log_enabled(LOG_DEBUG) ? pgconnect_now_ms() : 0;
 	int sent;
 
 	if (out)
@@ -403,21 +300,22 @@ run_command(PgSession *s, const char *what, const char *sql, int nparams,
 						  : PQsendQuery(s->conn, sql);
 	if (!sent)
 	{
-		log_query_failure(s, what, NULL);
+		log_query_failure(s, what, sql, NULL);
 		return failure_status(s, NULL);
 	}
 	for (;;)
 	{
 		PGresult *res;
 
-		st = await_result(s, what, &res);
+		st = await_result(s, what, sql, &res);
 		if (st != TAP_OK || res == NULL)
 			break;
 		if (PQresultStatus(res) != expect)
 		{
 			st = failure_status(s, res);
-			log_query_failure(s, what, res);
+			log_query_failure(s, what, sql, res);
 			PQclear(res);
+			drain(s);
 			break;
 		}
 		if (first == NULL)
@@ -431,6 +329,9 @@ run_command(PgSession *s, const char *what, const char *sql, int nparams,
 		*out = first;
 	else
 		PQclear(first);
+	/* a COPY's time is logged when its data ends (copy_finish) */
+	if (st == TAP_OK && expect != PGRES_COPY_OUT && log_enabled(LOG_DEBUG))
+		log_timing(sql, started);
 	return st;
 }
 
@@ -461,26 +362,77 @@ conn_begin_snapshot(PgSession *s)
 TapStatus
 conn_end(PgSession *s)
 {
-	PGresult *res = NULL;
+	PGTransactionStatusType ts;
+	const char *sql;
+	TapStatus st = TAP_OK;
+	double started = log_enabled(LOG_DEBUG) ? pgconnect_now_ms() : 0;
 
 	if (s->run_snapshot || s->conn == NULL ||
 		PQstatus(s->conn) != CONNECTION_OK)
 		return TAP_OK;
-	/* a read-only transaction: its COMMIT cannot fail in a way that
-	 * matters, and the stream is complete already */
-	if (PQsendQuery(s->conn, "COMMIT"))
-		while (await_result(s, "COMMIT", &res) == TAP_OK && res != NULL)
-			PQclear(res);
-	return TAP_OK;
+	ts = PQtransactionStatus(s->conn);
+	if (ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN)
+		return TAP_OK;
+	/* a command still in flight (a COPY not read to its end) cannot be
+	 * ended here; conn_copy_cancel closes such a session */
+	if (ts == PQTRANS_ACTIVE)
+		return TAP_OK;
+	sql = ts == PQTRANS_INERROR ? "ROLLBACK" : "COMMIT";
+	if (!PQsendQuery(s->conn, sql))
+	{
+		log_warning("could not end the transaction (%s): %s", sql,
+					PQerrorMessage(s->conn));
+		return failure_status(s, NULL);
+	}
+	for (;;)
+	{
+		PGresult *res;
+
+		st = await_result(s, sql, sql, &res);
+		if (st != TAP_OK || res == NULL)
+			break;
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		{
+			const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+			/* the rows and their STATE are out already: the caller
+			 * decides whether this matters, so only a WARNING here */
+			st = failure_status(s, res);
+			log_warning("could not end the transaction (%s): %s", sql,
+						msg ? msg : PQerrorMessage(s->conn));
+		}
+		PQclear(res);
+	}
+	if (st == TAP_OK && log_enabled(LOG_DEBUG))
+		log_timing(sql, started);
+	return st;
 }
 
 TapStatus
 conn_copy_begin(PgSession *s, const char *what, const char *sql)
 {
+	double started = log_enabled(LOG_DEBUG) ? pgconnect_now_ms() : 0;
 	TapStatus st = run_command(s, what, sql, 0, NULL, PGRES_COPY_OUT, NULL);
 
 	if (st == TAP_OK)
+	{
 		s->in_copy = true;
+		s->copy_started_ms = started;
+		free(s->copy_sql);
+		s->copy_sql = xstrdup(sql);
+	}
+	return st;
+}
+
+/* copy_failed: the COPY ended with res (may be NULL); logs it */
+static TapStatus
+copy_failed(PgSession *s, const char *what, const PGresult *res)
+{
+	TapStatus st = failure_status(s, res);
+
+	log_query_failure(s, what, s->copy_sql, res);
+	s->in_copy = false;
+	drain(s);
 	return st;
 }
 
@@ -495,12 +447,11 @@ copy_finish(PgSession *s, const char *what)
 	while ((res = PQgetResult(s->conn)) != NULL)
 	{
 		if (st == TAP_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
-		{
-			st = failure_status(s, res);
-			log_query_failure(s, what, res);
-		}
+			st = copy_failed(s, what, res);
 		PQclear(res);
 	}
+	if (st == TAP_OK && log_enabled(LOG_DEBUG) && s->copy_sql != NULL)
+		log_timing(s->copy_sql, s->copy_started_ms);
 	return st;
 }
 
@@ -518,6 +469,7 @@ conn_copy_next(PgSession *s, const char *what, const char **row, size_t *len,
 	{
 		char *buf = NULL;
 		int r = PQgetCopyData(s->conn, &buf, 1);
+		TapStatus st;
 
 		if (r > 0)
 		{
@@ -528,41 +480,24 @@ conn_copy_next(PgSession *s, const char *what, const char **row, size_t *len,
 		}
 		if (r == -1)
 		{
-			TapStatus st = copy_finish(s, what);
-
+			st = copy_finish(s, what);
 			*done = (st == TAP_OK);
 			return st;
 		}
 		if (r == -2)
 		{
 			PGresult *res = PQgetResult(s->conn);
-			TapStatus st = failure_status(s, res);
 
-			log_query_failure(s, what, res);
+			st = copy_failed(s, what, res);
 			PQclear(res);
-			s->in_copy = false;
 			return st;
 		}
 		/* r == 0: nothing complete buffered; wait a slice for the socket */
-		if (stop_requested())
-			return TAP_ERR_INTERRUPTED;
-		{
-			struct pollfd pfd = {PQsocket(s->conn), POLLIN, 0};
-			int pr = poll(&pfd, 1, 200);
-
-			if (pr < 0 && errno != EINTR)
-			{
-				log_critical("%s failed: could not wait for the server: %s",
-							 what, strerror(errno));
-				return TAP_ERR_CONNECT;
-			}
-			if (pr > 0 && !PQconsumeInput(s->conn))
-			{
-				log_query_failure(s, what, NULL);
-				s->in_copy = false;
-				return TAP_ERR_CONNECT;
-			}
-		}
+		st = wait_input(s, what, s->copy_sql);
+		if (st == TAP_ERR_CONNECT)
+			s->in_copy = false;
+		if (st != TAP_OK)
+			return st;
 	}
 }
 
@@ -590,6 +525,14 @@ conn_copy_cancel(PgSession *s)
 	s->in_copy = false;
 }
 
+/*
+ * conn_quote_ident and conn_quote_literal need no session: the tap's
+ * sessions are UTF8 (or SQL_ASCII, where every byte passes) with
+ * standard_conforming_strings irrelevant thanks to E'' below, so the
+ * rules are fixed. conn_escape_ident and conn_escape_literal are libpq's
+ * own (PQescapeIdentifier, PQescapeLiteral), which also reject text that
+ * is not valid in the session's encoding.
+ */
 void
 conn_quote_ident(Buf *out, const char *ident)
 {
@@ -618,4 +561,36 @@ conn_quote_literal(Buf *out, const char *text)
 		buf_putc(out, *p);
 	}
 	buf_putc(out, '\'');
+}
+
+/* escape_with: appends what libpq's escaper makes of text, or logs */
+static TapStatus
+escape_with(PgSession *s, Buf *out, const char *text, bool ident)
+{
+	size_t n = strlen(text);
+	char *q = ident ? PQescapeIdentifier(s->conn, text, n)
+					: PQescapeLiteral(s->conn, text, n);
+
+	if (q == NULL)
+	{
+		log_critical("could not quote %s \"%.200s\": %s",
+					 ident ? "the name" : "the value", text,
+					 PQerrorMessage(s->conn));
+		return TAP_ERR_INPUT;
+	}
+	buf_append_str(out, q);
+	PQfreemem(q);
+	return TAP_OK;
+}
+
+TapStatus
+conn_escape_ident(PgSession *s, Buf *out, const char *ident)
+{
+	return escape_with(s, out, ident, true);
+}
+
+TapStatus
+conn_escape_literal(PgSession *s, Buf *out, const char *text)
+{
+	return escape_with(s, out, text, false);
 }

@@ -5,7 +5,7 @@
  * One query per database reads every readable column of every table,
  * view, materialized view, partitioned parent and foreign table, with its
  * type already resolved through domains, ordered by schema, table and
- * column position. discover_entry turns one table into an entry of SIO's
+ * column position. build_entry turns one table into an entry of SIO's
  * shape (singer-io/tap-postgres's); discover_catalog does
  * that for the configured database, or for each database of filter_dbs.
  */
@@ -18,6 +18,7 @@
 #include "tap/buf.h"
 #include "tap/log.h"
 #include "tap/mem.h"
+#include "tap/query.h"
 
 /* Resolves every domain to its final base type (dom, dombase). */
 #define DOMAIN_CTES                                                            \
@@ -195,32 +196,6 @@ enum
 	CCOL_TYPE, /* the first of the type's columns */
 	NCCOLS = CCOL_TYPE + (NCOLS - COL_TYPNAME)
 };
-
-/*
- * text_array_literal: appends the text[] literal {"a","b"} of the n
- * strings in items (each read through get(items, i)) to out, quoted so
- * that any character is safe.
- */
-static void
-text_array_literal(Buf *out, const void *items, size_t n,
-				   const char *(*get)(const void *items, size_t i))
-{
-	buf_putc(out, '{');
-	for (size_t i = 0; i < n; i++)
-	{
-		if (i > 0)
-			buf_putc(out, ',');
-		buf_putc(out, '"');
-		for (const char *p = get(items, i); *p; p++)
-		{
-			if (*p == '"' || *p == '\\')
-				buf_putc(out, '\\');
-			buf_putc(out, *p);
-		}
-		buf_putc(out, '"');
-	}
-	buf_putc(out, '}');
-}
 
 /* get_string: items[i] of an array of C strings */
 static const char *
@@ -523,15 +498,15 @@ discover_tables(PgSession *s, const TapConfig *cfg, const TableRef *only,
 	buf_init(&ref_tables, 64);
 	if (only != NULL)
 	{
-		text_array_literal(&ref_schemas, only, nonly, get_ref_schema);
-		text_array_literal(&ref_tables, only, nonly, get_ref_table);
+		query_text_array(&ref_schemas, only, nonly, get_ref_schema);
+		query_text_array(&ref_tables, only, nonly, get_ref_table);
 		params[1] = buf_cstr(&ref_schemas);
 		params[2] = buf_cstr(&ref_tables);
 	}
 	else if (cfg->n_filter_schemas > 0)
 	{
-		text_array_literal(&schemas, cfg->filter_schemas, cfg->n_filter_schemas,
-						   get_string);
+		query_text_array(&schemas, cfg->filter_schemas, cfg->n_filter_schemas,
+						 get_string);
 		params[0] = buf_cstr(&schemas);
 	}
 
@@ -715,13 +690,9 @@ metadata_entry(json_t *breadcrumb, json_t *md)
 	return e;
 }
 
-/*
- * build_entry: the catalog entry of t in database dbname (owned). With
- * warn, logs one WARNING for each column whose type is not supported.
- */
+/* build_entry: the catalog entry of t in database dbname (owned) */
 static json_t *
-build_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg,
-			bool warn)
+build_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg)
 {
 	json_t *entry = json_object();
 	json_t *md_list = json_array();
@@ -750,25 +721,13 @@ build_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg,
 			json_object_set(defs, m.def_name, m.def);
 		if (c->is_pk)
 			json_array_append_new(keys, text(c->name));
-		if (m.supported && m.valid_replication_key)
+		if (m.valid_replication_key)
 			json_array_append_new(rkeys, text(c->name));
-
-		if (!m.supported)
-		{
-			inclusion = "unsupported";
-			if (warn)
-				log_warning("column \"%s\" of table \"%s\".\"%s\" has type "
-							"\"%s\" which is not supported; it is left out",
-							c->name, t->schema, t->name, c->sql_datatype);
-		}
-		else if (c->is_pk)
-			inclusion = "automatic";
-		else
-			inclusion = "available";
+		/* every type has a rendering: no column is "unsupported" */
+		inclusion = c->is_pk ? "automatic" : "available";
 		json_object_set_new(md, "sql-datatype", text(c->sql_datatype));
 		json_object_set_new(md, "inclusion", json_string(inclusion));
-		json_object_set_new(md, "selected-by-default",
-							json_boolean(m.supported));
+		json_object_set_new(md, "selected-by-default", json_true());
 		json_array_append_new(col_mds,
 							  metadata_entry(breadcrumb_column(c->name), md));
 		typemap_fini(&m);
@@ -815,18 +774,8 @@ build_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg,
 }
 
 /*
- * discover_entry: one SIO-shaped catalog entry for t (owned by the
- * caller). Logs nothing.
- */
-json_t *
-discover_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg)
-{
-	return build_entry(t, dbname, cfg, false);
-}
-
-/*
  * discover_database: appends the entries of the database s is connected
- * to to streams, logging a WARNING per unsupported column.
+ * to to streams.
  */
 static TapStatus
 discover_database(PgSession *s, const TapConfig *cfg, json_t *streams)
@@ -839,8 +788,8 @@ discover_database(PgSession *s, const TapConfig *cfg, json_t *streams)
 	if (st != TAP_OK)
 		return st;
 	for (size_t i = 0; i < res.ntables; i++)
-		json_array_append_new(
-			streams, build_entry(&res.tables[i], s->dbname, cfg, true));
+		json_array_append_new(streams,
+							  build_entry(&res.tables[i], s->dbname, cfg));
 	log_info("database \"%s\": %zu streams", s->dbname, res.ntables);
 	discover_result_fini(&res);
 	return TAP_OK;

@@ -24,9 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ONES  UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-
 /* Input bytes escaped per reservation; bounds the 6x worst case */
 #define CHUNK ((size_t) 64 * 1024)
 
@@ -73,9 +70,9 @@ special8(const unsigned char *p)
 	uint64_t x;
 
 	memcpy(&x, p, 8);
-	return ((x - ONES * 0x20) | ((x ^ (ONES * '"')) - ONES) |
-			((x ^ (ONES * '\\')) - ONES) | x) &
-		   HIGHS;
+	return ((x - JSONW_ONES * 0x20) | ((x ^ (JSONW_ONES * '"')) - JSONW_ONES) |
+			((x ^ (JSONW_ONES * '\\')) - JSONW_ONES) | x) &
+		   JSONW_HIGHS;
 }
 
 /*

@@ -12,14 +12,22 @@
 
 #include "tap/mem.h"
 
-#define MAX_SECRETS 8
+/* The longest line written; longer messages are cut */
+#define LINE_MAX_BYTES 8192
+/* What replaces a secret (at most as long as the secret itself) */
+static const char mask[] = "********";
 
 static LogLevel min_level = LOG_INFO;
-static char *secrets[MAX_SECRETS];
-static int nsecrets;
+/* Every registered secret, owned; grown as needed, never evicted: a
+ * password that stopped being scrubbed would be printed */
+static char **secrets;
+static size_t nsecrets;
+static size_t secrets_cap;
 
 static const char *const level_names[] = {
-	"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL",
+	[LOG_DEBUG] = "DEBUG",       [LOG_INFO] = "INFO",
+	[LOG_WARNING] = "WARNING",   [LOG_ERROR] = "ERROR",
+	[LOG_CRITICAL] = "CRITICAL",
 };
 
 void
@@ -28,20 +36,24 @@ log_set_level(LogLevel level)
 	min_level = level;
 }
 
+bool
+log_enabled(LogLevel level)
+{
+	return level >= min_level;
+}
+
 void
 log_add_secret(const char *s)
 {
 	if (s == NULL || s[0] == '\0')
 		return;
-	for (int i = 0; i < nsecrets; i++)
+	for (size_t i = 0; i < nsecrets; i++)
 		if (strcmp(secrets[i], s) == 0)
 			return;
-	if (nsecrets == MAX_SECRETS)
+	if (nsecrets == secrets_cap)
 	{
-		/* oldest goes; there are at most a handful in practice */
-		free(secrets[0]);
-		memmove(secrets, secrets + 1, sizeof secrets[0] * (MAX_SECRETS - 1));
-		nsecrets--;
+		secrets_cap = secrets_cap ? secrets_cap * 2 : 8;
+		secrets = xrealloc(secrets, secrets_cap * sizeof *secrets);
 	}
 	secrets[nsecrets++] = xstrdup(s);
 }
@@ -49,23 +61,26 @@ log_add_secret(const char *s)
 void
 log_fini(void)
 {
-	for (int i = 0; i < nsecrets; i++)
+	for (size_t i = 0; i < nsecrets; i++)
 		free(secrets[i]);
+	free(secrets);
+	secrets = NULL;
 	nsecrets = 0;
+	secrets_cap = 0;
 }
 
 void
 log_scrub(char *text)
 {
-	for (int i = 0; i < nsecrets; i++)
+	for (size_t i = 0; i < nsecrets; i++)
 	{
 		size_t slen = strlen(secrets[i]);
 		char *p = text;
 
 		while ((p = strstr(p, secrets[i])) != NULL)
 		{
-			/* "********" may be longer than the secret: shift the tail */
-			static const char mask[] = "********";
+			/* the mask is cut to the secret's length, so the text never
+			 * grows; a longer secret leaves a shorter tail to shift */
 			size_t mlen = slen < sizeof mask - 1 ? slen : sizeof mask - 1;
 
 			memcpy(p, mask, mlen);
@@ -73,6 +88,14 @@ log_scrub(char *text)
 			p += mlen;
 		}
 	}
+}
+
+static void (*before_line)(void);
+
+void
+log_set_before_line(void (*fn)(void))
+{
+	before_line = fn;
 }
 
 static void
@@ -96,7 +119,7 @@ write_all(const char *p, size_t n)
 void
 log_msg(LogLevel level, const char *fmt, ...)
 {
-	char line[8192];
+	char line[LINE_MAX_BYTES];
 	int off;
 	int n;
 	va_list ap;
@@ -122,5 +145,7 @@ log_msg(LogLevel level, const char *fmt, ...)
 	log_scrub(line);
 	n = (int) strlen(line);
 	line[n++] = '\n';
+	if (before_line != NULL)
+		before_line();
 	write_all(line, (size_t) n);
 }

@@ -1,6 +1,7 @@
 /*
  * main.c: wiring, cleanup and the exit status. The only place that exits.
  */
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,10 @@
 #include "tap/config.h"
 #include "tap/conn.h"
 #include "tap/discover.h"
+#include "tap/docload.h"
 #include "tap/log.h"
+#include "tap/progress.h"
+#include "tap/select.h"
 #include "tap/state.h"
 #include "tap/status.h"
 #include "tap/stop.h"
@@ -42,6 +46,56 @@ run_test(const TapConfig *cfg)
 	return st;
 }
 
+/*
+ * apply_rules: the config's select and metadata rules applied to catalog;
+ * keep_explicit when the catalog is the user's own (its choices win).
+ */
+static void
+apply_rules(const TapConfig *cfg, json_t *catalog, bool keep_explicit)
+{
+	SelectRules rules;
+
+	select_rules_build(cfg->select, cfg->metadata, &rules);
+	select_apply(&rules, catalog, keep_explicit);
+	select_rules_fini(&rules);
+}
+
+/*
+ * rules_catalog: for a run with select rules and no --catalog: discovery,
+ * then the rules, into *out (owned). No stream selected is an input error.
+ */
+static TapStatus
+rules_catalog(const TapConfig *cfg, const char *config_path, json_t **out)
+{
+	TapStatus st;
+	size_t i, n = 0;
+	const json_t *entry;
+
+	log_info("no --catalog: discovering, then syncing what the \"select\" "
+			 "rules of config file \"%s\" choose",
+			 config_path);
+	st = discover_catalog(cfg, out);
+	if (st != TAP_OK)
+		return st;
+	apply_rules(cfg, *out, false);
+	json_array_foreach(json_object_get(*out, "streams"), i, entry)
+	{
+		n += select_stream_selected(entry);
+	}
+	if (n == 0)
+	{
+		log_critical("config file \"%s\": the \"select\" rules choose no "
+					 "stream of the %zu discovered (patterns match "
+					 "tap_stream_id, e.g. \"*-public-orders\" or \"*.*\")",
+					 config_path,
+					 json_array_size(json_object_get(*out, "streams")));
+		json_decref(*out);
+		*out = NULL;
+		return TAP_ERR_INPUT;
+	}
+	return TAP_OK;
+}
+
 static TapStatus
 run_discover(const TapConfig *cfg, Writer *w)
 {
@@ -51,6 +105,7 @@ run_discover(const TapConfig *cfg, Writer *w)
 
 	if (st != TAP_OK)
 		return st;
+	apply_rules(cfg, catalog, false);
 	/* SIO prints json.dump(indent=2); reals like 0.01 stay short */
 	text = json_dumps(catalog, JSON_INDENT(2) | JSON_REAL_PRECISION(15) |
 								   JSON_PRESERVE_ORDER);
@@ -71,15 +126,39 @@ static TapStatus
 run_sync(const TapConfig *cfg, const TapOptions *opts, Writer *w)
 {
 	Catalog cat;
+	json_t *doc = NULL;
 	json_t *state = NULL;
-	TapStatus st = catalog_load(opts->catalog_path, cfg, &cat);
+	const char *catalog_name = opts->catalog_path;
+	TapStatus st;
 
+	if (opts->catalog_path != NULL)
+	{
+		st = docload_file(opts->catalog_path, "catalog", false, false, &doc);
+		if (st == TAP_OK)
+			apply_rules(cfg, doc, true);
+	}
+	else if (cfg->select != NULL)
+	{
+		catalog_name = "discovered with the select rules";
+		st = rules_catalog(cfg, opts->config_path, &doc);
+	}
+	else
+	{
+		log_critical("nothing to do: give --discover to print a catalog, "
+					 "--catalog FILE to sync, or \"select\" rules in config "
+					 "file \"%s\"; see --help",
+					 opts->config_path);
+		return TAP_ERR_INPUT;
+	}
+	if (st != TAP_OK)
+		return st;
+	st = catalog_from_json(doc, catalog_name, cfg, &cat);
+	json_decref(doc);
 	if (st != TAP_OK)
 		return st;
 	st = state_load(opts->state_path, &state);
 	if (st == TAP_OK)
-		st =
-			sync_run(cfg, &cat, opts->catalog_path, opts->state_path, state, w);
+		st = sync_run(cfg, &cat, catalog_name, opts->state_path, state, w);
 	json_decref(state);
 	catalog_fini(&cat);
 	return st;
@@ -96,6 +175,10 @@ main(int argc, char **argv)
 	int code;
 
 	memset(&cfg, 0, sizeof cfg);
+	/* libpq's messages in the user's language; only LC_MESSAGES, so that
+	 * number formatting and character classes stay those of C. The tap's
+	 * own advice is English and chosen from codes, whatever the language */
+	setlocale(LC_MESSAGES, "");
 	stop_install();
 	writer_init(&w, STDOUT_FILENO);
 	w.stop = &stop_flag;
@@ -104,6 +187,9 @@ main(int argc, char **argv)
 	st = cli_parse(argc, argv, &opts);
 	if (st != TAP_OK)
 		goto done;
+	if (opts.verbose)
+		log_set_level(LOG_DEBUG);
+	progress_setup(opts.progress);
 	switch (opts.mode)
 	{
 		case TAP_MODE_HELP:

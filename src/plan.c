@@ -165,11 +165,11 @@ set_definition(json_t *schema, const TypeMapping *m)
 
 /*
  * plan_column: one selected column against its live type: its encoder
- * into cp and its schema into props. *keep is false for a column left out.
+ * into cp and its schema into props
  */
 static void
 plan_column(StreamPlan *p, const StreamColumn *sc, const DiscColumn *dc,
-			const TapConfig *cfg, json_t *props, ColPlan *cp, bool *keep)
+			const TapConfig *cfg, json_t *props, ColPlan *cp)
 {
 	const StreamSpec *spec = p->spec;
 	const json_t *catprops = json_object_get(spec->schema, "properties");
@@ -178,15 +178,6 @@ plan_column(StreamPlan *p, const StreamColumn *sc, const DiscColumn *dc,
 
 	typemap_map(&dc->type, !(dc->not_null || dc->is_pk), cfg->json_as_object,
 				&m);
-	*keep = m.supported;
-	if (!m.supported)
-	{
-		log_warning("stream \"%s\": column \"%s\" has type \"%s\", which is "
-					"not supported; it is left out",
-					spec->tap_stream_id, sc->name, dc->sql_datatype);
-		typemap_fini(&m);
-		return;
-	}
 	if (sc->sql_datatype != NULL &&
 		strcmp(sc->sql_datatype, dc->sql_datatype) != 0)
 	{
@@ -256,7 +247,6 @@ plan_stream(const StreamSpec *spec, PgSession *sess, const DiscResult *tables,
 	{
 		const StreamColumn *sc = &spec->cols[i];
 		const DiscColumn *dc;
-		bool keep;
 
 		if (!sc->emit)
 			continue;
@@ -264,9 +254,7 @@ plan_stream(const StreamSpec *spec, PgSession *sess, const DiscResult *tables,
 		if (dc == NULL)
 			return explain_missing_column(spec, sess, sc->name, path);
 		plan_column(p, sc, dc, cfg, json_object_get(p->schema, "properties"),
-					&p->cols[n], &keep);
-		if (keep)
-			n++;
+					&p->cols[n++]);
 	}
 	p->ncols = n;
 	if (n == 0)

@@ -72,6 +72,10 @@ rowloop_init(RowLoop *L, StreamPlan *p, Writer *w, json_t *state,
 
 	clock_gettime(CLOCK_MONOTONIC, &L->last_state);
 	L->last_metric = L->last_state;
+	/* a parallel reader's loop (no state of its own) shows no line: it
+	 * runs in its own thread, and p->sess is the coordinator's */
+	if (state != NULL)
+		progress_begin(&L->progress, p->sess, p->spec);
 }
 
 void
@@ -197,6 +201,8 @@ tick(RowLoop *L)
 		L->rows_at_metric = L->rows;
 		clock_gettime(CLOCK_MONOTONIC, &L->last_metric);
 	}
+	if ((L->rows & PROGRESS_ROW_MASK) == 0)
+		progress_tick(&L->progress, L->rows);
 	return TAP_OK;
 }
 
@@ -251,6 +257,7 @@ finish_early(RowLoop *L, TapStatus st)
 TapStatus
 rowloop_finish(RowLoop *L, TapStatus st)
 {
+	progress_end(&L->progress, L->rows, st == TAP_OK);
 	if (st == TAP_OK)
 	{
 		state_set_currently_syncing(L->state, NULL);

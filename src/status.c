@@ -1,5 +1,5 @@
 /*
- * status.c: TapStatus to exit code and name.
+ * status.c: TapStatus to exit code (README, "Exit status").
  */
 #include "tap/status.h"
 
@@ -26,27 +26,4 @@ status_exit_code(TapStatus st)
 			return 128 + SIGTERM;
 	}
 	return 1;
-}
-
-const char *
-status_name(TapStatus st)
-{
-	switch (st)
-	{
-		case TAP_OK:
-			return "ok";
-		case TAP_ERR_INTERNAL:
-			return "internal error";
-		case TAP_ERR_INPUT:
-			return "invalid input";
-		case TAP_ERR_CONNECT:
-			return "connection failure";
-		case TAP_ERR_QUERY:
-			return "query failure";
-		case TAP_ERR_OUTPUT:
-			return "output failure";
-		case TAP_ERR_INTERRUPTED:
-			return "interrupted";
-	}
-	return "unknown";
 }

@@ -694,7 +694,6 @@ map_type(const PgType *t, bool nullable, bool json_as_object, bool in_composite,
 	const ScalarType *sc;
 
 	memset(out, 0, sizeof *out);
-	out->supported = true;
 	out->enc.kind = ENC_STRING;
 	out->enc.elem = ENC_STRING;
 	out->enc.delim = ',';

@@ -9,7 +9,7 @@
 
 /*
  * about_render: appends the --about text to out. format is NULL (plain
- * text), "json" or "markdown"; anything else is TAP_ERR_INPUT (logged).
+ * text), "json", "markdown" or "man" (the manual page, troff); anything else is TAP_ERR_INPUT (logged).
  */
 TapStatus about_render(Buf *out, const char *format);
 

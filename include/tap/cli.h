@@ -1,8 +1,10 @@
 /*
- * cli.h: the command line (SPEC section 1).
+ * cli.h: the command line (README, "Usage").
  */
 #ifndef TAP_CLI_H
 #define TAP_CLI_H
+
+#include <stdbool.h>
 
 #include "tap/buf.h"
 #include "tap/status.h"
@@ -23,7 +25,9 @@ typedef struct TapOptions
 	const char *config_path;  /* borrowed from argv */
 	const char *catalog_path; /* --catalog or --properties */
 	const char *state_path;
-	const char *about_format; /* NULL, "json" or "markdown" */
+	const char *about_format; /* NULL, "json", "markdown" or "man" */
+	bool verbose;             /* -v: DEBUG lines (statements, timings) */
+	int progress; /* --progress 1, --no-progress 0, else -1 (a terminal?) */
 } TapOptions;
 
 /*

@@ -1,10 +1,12 @@
 /*
- * config.h: the tap's configuration (SPEC section 2).
+ * config.h: the tap's configuration (README, "Configuration").
  *
  * config_load reads a JSON or YAML file and validates every key. All
  * strings in TapConfig are owned by it and freed by config_fini. The
  * password (and the password inside database_url) is registered with
- * log_add_secret as soon as it is read.
+ * log_add_secret as soon as it is read. database_url (or $DATABASE_URL)
+ * is read with libpq's PQconninfoParse here, once: a URL libpq cannot
+ * read is bad input (TAP_ERR_INPUT) naming the key or the variable.
  */
 #ifndef TAP_CONFIG_H
 #define TAP_CONFIG_H
@@ -42,6 +44,8 @@ typedef struct TapConfig
 	bool json_as_object;
 	bool include_extension_tables; /* discover extensions' tables */
 	char *tap_id;                  /* owned, or NULL */
+	json_t *select;   /* owned: the "select" rules (select.h), or NULL */
+	json_t *metadata; /* owned: the "metadata" rules, or NULL */
 	int parallel_connections; /* 1 by default: one connection per database */
 } TapConfig;
 

@@ -23,10 +23,14 @@
 
 typedef struct PgSession
 {
-	PGconn *conn;       /* owned */
-	int server_version; /* e.g. 150018 */
-	char *dbname;       /* owned: the database actually connected to */
-	char *copy_row;     /* libpq buffer of the last COPY row (PQfreemem) */
+	PGconn *conn; /* owned */
+	/* PQserverVersion: major * 10000 + minor for 10 and later (15.18 is
+	 * 150018); for planning, which picks a FULL_TABLE strategy by it */
+	int server_version;
+	char *dbname;           /* owned: the database actually connected to */
+	char *copy_row;         /* libpq buffer of the last COPY row (PQfreemem) */
+	char *copy_sql;         /* owned: the COPY in progress, for DEBUG lines */
+	double copy_started_ms; /* when that COPY was sent (DEBUG timing) */
 	bool in_copy;
 	bool run_snapshot;     /* in one transaction for the whole run (a shared
 						  snapshot): a stream's own BEGIN and COMMIT
@@ -42,15 +46,27 @@ typedef struct PgSession
 
 /*
  * conn_open: connects to dbname (NULL: the configured one). Retries a
- * few times with backoff while the server is starting up. Errors are
- * logged as CRITICAL-worthy messages (SSL refused, authentication, host
- * unreachable) and return TAP_ERR_CONNECT.
+ * few times with backoff while no server accepts the connection, the
+ * server is starting up or has too many clients. A failure is logged as
+ * one CRITICAL line with English advice (SSL refused, authentication,
+ * unreachable, no such database) chosen from codes (libpq's connection
+ * state, SSL state, SQLSTATE), never from the translated message text,
+ * which follows for the details; it returns TAP_ERR_CONNECT
+ * (TAP_ERR_INTERRUPTED when a stop was requested while connecting).
  */
 TapStatus conn_open(const TapConfig *cfg, const char *dbname, PgSession *s);
 /* conn_try_open: the same, but a failure is only a WARNING (for optional
  * databases); the status is still returned */
 TapStatus conn_try_open(const TapConfig *cfg, const char *dbname, PgSession *s);
 void conn_close(PgSession *s);
+
+/*
+ * Statements: with the log at DEBUG (-v), every statement is logged when
+ * it completes, with its time ("statement took 1.234 ms: SQL"; for a
+ * COPY, when its data ends). A failure is one CRITICAL line (a WARNING
+ * on an optional session) with the server's message, SQLSTATE, DETAIL and
+ * HINT, preceded at DEBUG by the failing statement.
+ */
 
 /* conn_exec: runs a command that returns no rows. */
 TapStatus conn_exec(PgSession *s, const char *sql);
@@ -64,7 +80,13 @@ TapStatus conn_query(PgSession *s, const char *what, const char *sql,
 
 /* conn_begin_snapshot: BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY */
 TapStatus conn_begin_snapshot(PgSession *s);
-/* conn_end: COMMIT (or ROLLBACK after an error); quiet */
+/*
+ * conn_end: ends the transaction: COMMIT, or ROLLBACK when one of its
+ * statements failed. Does nothing without a live session or transaction
+ * (or while a COPY is unread: conn_copy_cancel handles that). A failure
+ * is only a WARNING, since the rows are out already; its status is
+ * returned for callers that care.
+ */
 TapStatus conn_end(PgSession *s);
 
 /* conn_copy_begin: starts COPY (...) TO STDOUT; what names it in errors */
@@ -88,5 +110,14 @@ struct Buf;
 void conn_quote_ident(struct Buf *out, const char *ident);
 /* conn_quote_literal: 'text' with quotes (and backslashes) escaped */
 void conn_quote_literal(struct Buf *out, const char *text);
+
+/*
+ * conn_escape_ident, conn_escape_literal: the same through libpq
+ * (PQescapeIdentifier, PQescapeLiteral), which also checks the text
+ * against the session's encoding; TAP_ERR_INPUT (logged) when it is not
+ * valid there.
+ */
+TapStatus conn_escape_ident(PgSession *s, struct Buf *out, const char *ident);
+TapStatus conn_escape_literal(PgSession *s, struct Buf *out, const char *text);
 
 #endif

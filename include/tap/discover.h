@@ -68,10 +68,6 @@ TapStatus discover_tables(PgSession *s, const TapConfig *cfg,
 						  const TableRef *only, size_t nonly, DiscResult *out);
 void discover_result_fini(DiscResult *r);
 
-/* discover_entry: one SIO-shaped catalog entry for t (owned) */
-json_t *discover_entry(const DiscTable *t, const char *dbname,
-					   const TapConfig *cfg);
-
 /*
  * discover_catalog: connects to the configured database (and each of
  * filter_dbs), and returns the whole catalog {"streams": [...]} (owned).

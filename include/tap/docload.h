@@ -37,4 +37,32 @@ TapStatus docload_file(const char *path, const char *what, bool allow_empty,
 TapStatus docload_buffer(const char *data, size_t len, const char *name,
 						 const char *what, bool allow_empty, json_t **out);
 
+/*
+ * docload_bool: v as a boolean, the one rule for config, catalog and
+ * state: JSON true/false, or the strings "true"/"false" in any case
+ * (what some UIs and YAML quoting write). False, *out untouched, when v
+ * is anything else (null, a number, another string).
+ */
+bool docload_bool(const json_t *v, bool *out);
+
+/*
+ * docload_int: *out = v as an integer in [lo, hi]: a JSON integer, or a
+ * string of ASCII digits (as some UIs write numbers). False, *out
+ * untouched, when v is anything else or out of range.
+ */
+bool docload_int(const json_t *v, long lo, long hi, long *out);
+
+/*
+ * docload_value_text: describes v for a message, in buf: a string in
+ * quotes (cut to 60 bytes, control characters replaced), a number,
+ * "a list", ...; with secret, only the kind of value ("a string").
+ * Returns buf or a constant.
+ */
+const char *docload_value_text(const json_t *v, bool secret, char *buf,
+							   size_t size);
+
+/* docload_position: the 1-based line and column of byte offset off in
+ * data, for messages */
+void docload_position(const char *data, size_t off, size_t *line, size_t *col);
+
 #endif

@@ -11,8 +11,18 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tap/buf.h"
+
+/*
+ * SWAR: eight bytes tested at once in a uint64_t. With x read from the
+ * text, (x - JSONW_ONES * c) & JSONW_HIGHS is non-zero when some byte is
+ * below c or has its high bit set (or x & JSONW_HIGHS alone: a byte from
+ * 0x80 up); x ^ (JSONW_ONES * c) makes the bytes equal to c zero.
+ */
+#define JSONW_ONES  UINT64_C(0x0101010101010101)
+#define JSONW_HIGHS UINT64_C(0x8080808080808080)
 
 /* jsonw_string: s[0..n) as a quoted JSON string */
 void jsonw_string(Buf *b, const char *s, size_t n);
@@ -90,6 +100,28 @@ jsonw_utf8_seq(const unsigned char *p, const unsigned char *end, size_t *bad)
 		}
 	}
 	return need;
+}
+
+/*
+ * jsonw_utf8_invalid_at: the offset of the first byte of s[0..len) that
+ * does not start a well-formed UTF-8 sequence (by jsonw_utf8_seq), or len
+ * when the whole text is valid.
+ */
+static inline size_t
+jsonw_utf8_invalid_at(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len)
+	{
+		size_t bad;
+		size_t n = s[i] < 0x80 ? 1 : jsonw_utf8_seq(s + i, s + len, &bad);
+
+		if (n == 0)
+			return i;
+		i += n;
+	}
+	return len;
 }
 
 #endif

@@ -24,6 +24,7 @@
 #include "tap/buf.h"
 #include "tap/copytext.h"
 #include "tap/plan.h"
+#include "tap/progress.h"
 #include "tap/status.h"
 #include "tap/writer.h"
 
@@ -62,6 +63,7 @@ struct RowLoop
 						   written (all rows before it are), or -1 */
 	struct timespec last_state;
 	struct timespec last_metric;
+	Progress progress; /* the terminal's progress line, when on */
 };
 
 /*

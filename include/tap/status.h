@@ -22,7 +22,4 @@ typedef enum TapStatus
 /* status_exit_code: the process exit status for st (see README) */
 int status_exit_code(TapStatus st);
 
-/* status_name: a short lower-case name for st, for logs */
-const char *status_name(TapStatus st);
-
 #endif

@@ -67,7 +67,6 @@ typedef struct PgComposite
 
 typedef struct TypeMapping
 {
-	bool supported;             /* false: inclusion "unsupported", schema {} */
 	bool valid_replication_key; /* can order an incremental sync */
 	Encoder enc;
 	json_t *schema; /* owned: the property schema */
@@ -78,8 +77,8 @@ typedef struct TypeMapping
 
 /*
  * typemap_map: maps t. nullable is false for key columns and NOT NULL
- * columns. Never fails, and every type is supported (one this tap does
- * not know is a string of its text output): supported stays true.
+ * columns. Never fails: every type has a mapping (one this tap does
+ * not know is a string of its text output).
  */
 void typemap_map(const PgType *t, bool nullable, bool json_as_object,
 				 TypeMapping *out);

@@ -1,7 +1,9 @@
 /*
  * fuzz_catalog.c: a catalog document through docload and
- * catalog_from_json, with a default config (FULL_TABLE). Invariants: no
- * crash, no leak, and every selected stream has what catalog.h promises.
+ * catalog_from_json, with a default config (FULL_TABLE); for every other
+ * input, first through select and metadata rules (select_apply, keeping
+ * the catalog's explicit choices or not). Invariants: no crash, no leak,
+ * and every selected stream has what catalog.h promises.
  */
 #include <string.h>
 
@@ -9,6 +11,7 @@
 #include "tap/catalog.h"
 #include "tap/docload.h"
 #include "tap/log.h"
+#include "tap/select.h"
 
 FUZZ_QUIET_LOGS
 
@@ -27,6 +30,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.default_replication_method = method;
 	/* both stream naming rules, chosen by the input */
 	cfg.include_schemas_in_destination_stream_name = size % 2 == 1;
+	if (size % 3 != 0)
+	{
+		json_t *sel = json_pack("[sss]", "*.*", "!*-*-b*", "!*.c*");
+		json_t *md = json_pack("{s:{s:s},s:{s:{s:b}}}", "*", "replication-key",
+							   "id", "*-x", "c", "selected", 1);
+		SelectRules rules;
+
+		select_rules_build(sel, md, &rules);
+		select_apply(&rules, doc, size % 3 == 1);
+		select_rules_fini(&rules);
+		json_decref(sel);
+		json_decref(md);
+	}
 	if (catalog_from_json(doc, "fuzz.json", &cfg, &cat) == TAP_OK)
 	{
 		for (size_t i = 0; i < cat.n; i++)

@@ -59,7 +59,7 @@ assert_ok "$T/u.err" "port overrides the URL's port"
 printf '{"database_url": "postgres://tap:%s@[::1/tapdb"}\n' "$PGH_PASSWORD" >"$T/badurl.json"
 run_tap "$T/e.out" "$T/e.err" --config "$T/badurl.json" --test
 [[ $RC -eq 2 ]] || fail "an unreadable database_url: exit $RC, want 2"
-assert_contains "$T/e.err" 'config key "database_url" is not a valid postgres:// URL' "an unreadable database_url is named"
+assert_contains "$T/e.err" 'key "database_url" is not a valid postgres:// URL' "an unreadable database_url is named"
 
 # a closed port on 127.0.0.1: retried, then a clear failure
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -8,7 +8,6 @@ source "$SRCDIR/tests/harness/pg.sh"
 pg_start || exit 1
 source "$SRCDIR/tests/integration/lib.sh"
 pg_config_json "$T/config.json"
-mkfifo "$T/fifo"
 
 
 for sig in TERM INT KILL; do
@@ -23,23 +22,8 @@ GRANT SELECT ON big TO tap;
 SQL
     discover_select "$T/big.json" public.big:FULL_TABLE
 
-    rm -f "$T/r1.raw" "$T/r1.out"
-    "$TAP_BIN" --config "$T/config.json" --catalog "$T/big.json" >"$T/fifo" 2>"$T/r1.err" &
-    tap_pid=$!
-    python3 "$SRCDIR/tests/harness/slow_reader.py" "$T/r1.raw" <"$T/fifo" &
-    reader_pid=$!
-    for _ in $(seq 1 600); do
-        n=$(grep -c '"RECORD"' "$T/r1.raw" 2>/dev/null || true)
-        [[ ${n:-0} -ge 40000 ]] && break
-        sleep 0.1
-    done
-    [[ ${n:-0} -ge 40000 ]] || fail "the first run did not get going"
-    kill -"$sig" "$tap_pid"
-    set +e
-    wait "$tap_pid"
-    rc=$?
-    set -e
-    wait "$reader_pid"
+    run_interrupted "$sig" 40000 "$T/r1.raw" "$T/r1.err" --config "$T/config.json" --catalog "$T/big.json"
+    rc=$RC
     if [[ $sig != KILL ]]; then
         want=143; [[ $sig == INT ]] && want=130
         assert_eq "$want" "$rc" "SIG$sig: exit $want"
@@ -50,11 +34,7 @@ SQL
         assert_eq 137 "$rc" "SIGKILL: killed"
     fi
     # only complete lines count (SIGKILL may cut one)
-    python3 - "$T/r1.raw" "$T/r1.out" <<'PY'
-import sys
-data = open(sys.argv[1], "rb").read()
-open(sys.argv[2], "wb").write(data[: data.rfind(b"\n") + 1])
-PY
+    complete_lines "$T/r1.raw" "$T/r1.out"
     n1=$(python3 "$MSGS" count "$T/r1.out" big)
     [[ $n1 -lt 197000 ]] || fail "$sig came too late to test anything ($n1 records)"
     python3 "$MSGS" last-state "$T/r1.out" >"$T/state.json"

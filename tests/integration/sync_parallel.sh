@@ -140,23 +140,8 @@ for sig in TERM KILL; do
 DELETE FROM a_big WHERE id > 200000 OR id <= 3000;
 UPDATE a_big SET v = id, t = repeat(md5(id::text), 3) WHERE v <> id OR t = 'updated';
 SQL
-        rm -f "$T/r1.raw"
-        "$TAP_BIN" --config "$T/config2.json" --catalog "$T/ab.json" >"$T/fifo" 2>"$T/r1.err" &
-        tap_pid=$!
-        python3 "$SRCDIR/tests/harness/slow_reader.py" "$T/r1.raw" <"$T/fifo" &
-        reader_pid=$!
-        for _ in $(seq 1 600); do
-            n=$(grep -c '"RECORD"' "$T/r1.raw" 2>/dev/null || true)
-            [[ ${n:-0} -ge 60000 ]] && break
-            sleep 0.1
-        done
-        [[ ${n:-0} -ge 60000 ]] || fail "SIG$sig: the first run did not get going"
-        kill -"$sig" "$tap_pid"
-        set +e
-        wait "$tap_pid"
-        rc=$?
-        set -e
-        wait "$reader_pid"
+        run_interrupted "$sig" 60000 "$T/r1.raw" "$T/r1.err" --config "$T/config2.json" --catalog "$T/ab.json"
+        rc=$RC
         if [[ $sig == TERM ]]; then
             assert_eq 143 "$rc" "SIGTERM with 2 connections: exit 143"
             assert_eq STATE "$(tail -n1 "$T/r1.raw" | python3 -c 'import json,sys; print(json.load(sys.stdin)["type"])')" \
@@ -164,11 +149,7 @@ SQL
         else
             assert_eq 137 "$rc" "SIGKILL: killed"
         fi
-        python3 - "$T/r1.raw" "$T/r1.out" <<'PY'
-import sys
-data = open(sys.argv[1], "rb").read()
-open(sys.argv[2], "wb").write(data[: data.rfind(b"\n") + 1])
-PY
+        complete_lines "$T/r1.raw" "$T/r1.out"
         n1=$(python3 "$MSGS" count "$T/r1.out" a_big)
         [[ $n1 -lt 190000 ]] || fail "SIG$sig came too late to test anything ($n1 records)"
         python3 "$MSGS" last-state "$T/r1.out" >"$T/state.json"

@@ -8,7 +8,6 @@ source "$SRCDIR/tests/harness/pg.sh"
 pg_start || exit 1
 source "$SRCDIR/tests/integration/lib.sh"
 pg_config_json "$T/config.json"
-mkfifo "$T/fifo"
 
 pg_sql >/dev/null <<'SQL'
 CREATE TABLE big (id integer PRIMARY KEY, v integer NOT NULL, t text NOT NULL);
@@ -58,23 +57,10 @@ for strategy in tid-ranges one-pass whole; do
 done
 
 # the one-pass read resumes after SIGTERM
-rm -f "$T/r1.raw"
-TAP_SCAN_STRATEGY=one-pass "$TAP_BIN" --config "$T/config.json" --catalog "$T/big.json" >"$T/fifo" 2>"$T/r1.err" &
-tap_pid=$!
-python3 "$SRCDIR/tests/harness/slow_reader.py" "$T/r1.raw" <"$T/fifo" &
-reader_pid=$!
-for _ in $(seq 1 600); do
-    n=$(grep -c '"RECORD"' "$T/r1.raw" 2>/dev/null || true)
-    [[ ${n:-0} -ge 40000 ]] && break
-    sleep 0.1
-done
-[[ ${n:-0} -ge 40000 ]] || fail "the first run did not get going"
-kill -TERM "$tap_pid"
-set +e
-wait "$tap_pid"
-rc=$?
-set -e
-wait "$reader_pid"
+export TAP_SCAN_STRATEGY=one-pass
+run_interrupted TERM 40000 "$T/r1.raw" "$T/r1.err" --config "$T/config.json" --catalog "$T/big.json"
+unset TAP_SCAN_STRATEGY
+rc=$RC
 assert_eq 143 "$rc" "SIGTERM: exit 143"
 cp "$T/r1.raw" "$T/r1.out"
 n1=$(python3 "$MSGS" count "$T/r1.out" big)

@@ -1,6 +1,6 @@
 /*
  * test_config.c: config files -> TapConfig, and every way they can be
- * wrong (SPEC section 2).
+ * wrong (README, "Configuration").
  *
  * Each case writes a file into a private temporary directory, loads it
  * with stderr captured, and checks the status, the fields, and the text
@@ -111,6 +111,7 @@ cfg_same(const TapConfig *a, const TapConfig *b, const char *what)
 	SAME_VAL(connect_timeout);
 	SAME_VAL(json_as_object);
 	SAME_STR(tap_id);
+	SAME_VAL(parallel_connections);
 #undef SAME_STR
 #undef SAME_VAL
 }
@@ -162,6 +163,9 @@ test_samples(void)
 	is_int(sy, TAP_OK, "samples/config.yaml loads");
 	is_str(captured, "", "samples load without any log line");
 	cfg_same(&j, &y, "samples json vs yaml");
+	ok(j.select && json_equal(j.select, y.select), "samples: same select");
+	ok(j.metadata && json_equal(j.metadata, y.metadata),
+	   "samples: same metadata");
 	is_str(j.port, "5432", "sample port");
 	is_str(j.password, "change-me", "sample password");
 	is_str(j.sslmode, "require", "sample sslmode");
@@ -271,6 +275,12 @@ static const BadCase bad_cases[] = {
 	 "database_url", "postgres://", SECRET},
 	{"database_url a number", "{\"database_url\": 5}", "database_url",
 	 "must be a string", NULL},
+	{"database_url libpq cannot read",
+	 "{\"database_url\": \"postgres://u:" SECRET "@[::1/db\"}", "database_url",
+	 "is not a valid postgres:// URL: ", SECRET},
+	{"database_url unknown parameter",
+	 "{\"database_url\": \"postgres://u:" SECRET "@h/db?colour=red\"}",
+	 "database_url", "invalid URI query parameter: \"colour\"", SECRET},
 	{"sslmode unknown", "{" CONN "\"sslmode\": \"sometimes\"}", "sslmode",
 	 "must be one of disable, allow, prefer, require, verify-ca or "
 	 "verify-full, not \"sometimes\"",
@@ -412,6 +422,13 @@ test_connection_info(void)
 	ok(strstr(captured, "environment variable DATABASE_URL") != NULL &&
 		   strstr(captured, SECRET) == NULL,
 	   "bad DATABASE_URL: names the variable, not the secret");
+	setenv("DATABASE_URL", "postgres://u:" SECRET "@[::1/db", 1);
+	st = load_text("envbad2.json", "{\"user\": \"u\"}", &cfg);
+	is_int(st, TAP_ERR_INPUT, "DATABASE_URL libpq cannot read: error");
+	ok(strstr(captured, "CRITICAL environment variable DATABASE_URL is not "
+						"a valid postgres:// URL: ") != NULL &&
+		   strstr(captured, SECRET) == NULL,
+	   "DATABASE_URL libpq cannot read: names the variable, not the secret");
 	unsetenv("DATABASE_URL");
 }
 
@@ -437,6 +454,7 @@ test_values(void)
 	is_int(cfg.connect_timeout, 30, "connect_timeout defaults to 30");
 	is_str(cfg.application_name, "tap-postgres",
 		   "application_name defaults to tap-postgres");
+	is_int(cfg.parallel_connections, 1, "parallel_connections defaults to 1");
 	ok(!cfg.json_as_object && !cfg.include_schemas_in_destination_stream_name,
 	   "booleans default to false");
 	ok(cfg.filter_dbs == NULL && cfg.n_filter_dbs == 0,
@@ -573,10 +591,51 @@ test_keys_table(void)
 		if (config_keys[i].secret)
 			secrets++;
 	}
-	is_int((long long) config_nkeys, 22, "22 config keys");
+	is_int((long long) config_nkeys, 24, "24 config keys");
 	ok(unique, "key names are unique");
 	ok(described, "every key has a type and a description");
 	is_int(secrets, 2, "two secret keys (password, database_url)");
+}
+
+/*
+ * test_rules_keys: "select" and "metadata" are kept as JSON; a bad rule
+ * is an error naming the file and the key (the rules themselves are
+ * tested in test_select.c).
+ */
+static void
+test_rules_keys(void)
+{
+	TapConfig cfg;
+	TapStatus st;
+	char *text;
+
+	st = load_text("rules.yml",
+				   "host: h\nselect: ['*.*', '!*-public-users.password']\n"
+				   "metadata:\n  '*-public-orders':\n"
+				   "    replication-method: INCREMENTAL\n",
+				   &cfg);
+	is_int(st, TAP_OK, "select and metadata rules: accepted");
+	text = json_dumps(cfg.select, JSON_COMPACT);
+	is_str(text, "[\"*.*\",\"!*-public-users.password\"]",
+		   "select kept as a list");
+	free(text);
+	text = json_dumps(cfg.metadata, JSON_COMPACT);
+	is_str(text,
+		   "{\"*-public-orders\":{\"replication-method\":\"INCREMENTAL\"}}",
+		   "metadata kept as an object");
+	free(text);
+	config_fini(&cfg);
+
+	st = load_text("badsel.yml", "host: h\nselect: ['*.*', '']\n", &cfg);
+	is_int(st, TAP_ERR_INPUT, "an empty select pattern: input error");
+	ok(strstr(captured, "badsel.yml") != NULL &&
+		   strstr(captured, "key \"select\": item 2") != NULL,
+	   "... naming the file, the key and the item");
+	st = load_text("badmd.json", "{\"host\": \"h\", \"metadata\": 5}", &cfg);
+	is_int(st, TAP_ERR_INPUT, "metadata not an object: input error");
+	ok(strstr(captured, "badmd.json") != NULL &&
+		   strstr(captured, "key \"metadata\" must be an object") != NULL,
+	   "... naming the file and the key");
 }
 
 /*
@@ -615,6 +674,7 @@ main(void)
 	test_connection_info();
 	test_values();
 	test_keys_table();
+	test_rules_keys();
 	test_missing_file();
 
 	log_fini();

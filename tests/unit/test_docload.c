@@ -557,6 +557,104 @@ test_buffer(void)
  * main: runs every group in a private temporary directory, removed at
  * the end.
  */
+/*
+ * test_bool: docload_bool, the one rule for booleans written as strings.
+ */
+static void
+test_bool(void)
+{
+	static const struct
+	{
+		const char *json;
+		int want; /* -1: not a boolean */
+	} cases[] = {
+		{"true", 1},     {"false", 0},    {"\"true\"", 1}, {"\"FALSE\"", 0},
+		{"\"True\"", 1}, {"\"yes\"", -1}, {"1", -1},       {"0", -1},
+		{"null", -1},    {"\"\"", -1},    {"[]", -1},      {"\" true\"", -1},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+	{
+		json_t *v = json_loads(cases[i].json, JSON_DECODE_ANY, NULL);
+		bool b = false;
+		bool got = docload_bool(v, &b);
+		char name[128];
+
+		snprintf(name, sizeof name, "docload_bool(%s)", cases[i].json);
+		if (cases[i].want < 0)
+			ok(!got, name);
+		else
+			ok(got && b == (cases[i].want == 1), name);
+		json_decref(v);
+	}
+}
+
+/*
+ * test_int_and_text: docload_int's accepted forms and range, and how
+ * docload_value_text describes values (secrets by kind only).
+ */
+static void
+test_int_and_text(void)
+{
+	static const struct
+	{
+		const char *json;
+		long want; /* -1: rejected */
+	} ints[] = {
+		{"5432", 5432},  {"\"5432\"", 5432}, {"\"05433\"", 5433},
+		{"0", -1},       {"65536", -1},      {"\"-1\"", -1},
+		{"\"1e3\"", -1}, {"2.5", -1},        {"\" 7\"", -1},
+		{"\"\"", -1},    {"true", -1},       {"\"99999999999999999999\"", -1},
+	};
+	static const struct
+	{
+		const char *json;
+		bool secret;
+		const char *want;
+	} texts[] = {
+		{"\"abc\"", false, "\"abc\""},
+		{"\"abc\"", true, "a string"},
+		{"\"a\\u0001b\"", false, "\"a?b\""},
+		{"5432.0", false, "5432.0"},
+		{"7", true, "a number"},
+		{"[1]", false, "a list"},
+		{"{}", false, "an object"},
+		{"null", false, "null"},
+		{"\"0123456789012345678901234567890123456789012345678901234567890123"
+		 "\"",
+		 false,
+		 "\"012345678901234567890123456789012345678901234567890123456789"
+		 "...\""},
+	};
+	char name[160];
+	char buf[128];
+
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+	{
+		json_t *v = json_loads(ints[i].json, JSON_DECODE_ANY, NULL);
+		long n = -1;
+		bool got = docload_int(v, 1, 65535, &n);
+
+		snprintf(name, sizeof name, "docload_int(%s) in 1..65535",
+				 ints[i].json);
+		if (ints[i].want < 0)
+			ok(!got, name);
+		else
+			ok(got && n == ints[i].want, name);
+		json_decref(v);
+	}
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+	{
+		json_t *v = json_loads(texts[i].json, JSON_DECODE_ANY, NULL);
+
+		snprintf(name, sizeof name, "docload_value_text(%.40s%s)",
+				 texts[i].json, texts[i].secret ? ", secret" : "");
+		is_str(docload_value_text(v, texts[i].secret, buf, sizeof buf),
+			   texts[i].want, name);
+		json_decref(v);
+	}
+}
+
 int
 main(void)
 {
@@ -571,6 +669,8 @@ main(void)
 	test_depth();
 	test_size();
 	test_buffer();
+	test_bool();
+	test_int_and_text();
 
 	log_fini();
 	tmpdir_remove();

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Mark streams selected in a tap-postgres catalog (the output of --discover).
+"""Tests only: mark streams selected in a tap-postgres catalog (the output of
+--discover), with a spec per stream. Users select with the config's "select"
+and "metadata" rules instead (README, "Selecting streams").
 
 Usage:
-  catalog-select.py CATALOG_IN CATALOG_OUT SPEC [SPEC ...]
+  catalog_select.py CATALOG_IN CATALOG_OUT SPEC [SPEC ...]
 
 Each SPEC selects one stream and may set how it is replicated:
   TABLE                      FULL_TABLE (or the config's default)
@@ -28,7 +30,7 @@ def matches(entry, name):
 def find(catalog, name):
     found = [e for e in catalog["streams"] if matches(e, name)]
     if len(found) != 1:
-        sys.exit("catalog-select: %r matches %d streams" % (name, len(found)))
+        sys.exit("catalog_select: %r matches %d streams" % (name, len(found)))
     return found[0]
 
 
@@ -53,7 +55,7 @@ def main(argv):
                     m["metadata"]["selected"] = False
                     break
             else:
-                sys.exit("catalog-select: no column %r in %r" % (col, table))
+                sys.exit("catalog_select: no column %r in %r" % (col, table))
             i += 2
             continue
         if a == "--view-keys":
