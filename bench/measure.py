@@ -15,7 +15,13 @@ time's output file), and the CPU the server backend used for it (the
 postmaster's cutime+cstime: it reaps backends).
 
 A case may name extra COPY variants (e.g. the tap's exact statement),
-run in the same rounds and shown as extra rows.
+run in the same rounds and shown as extra rows. A case may also compare
+the tap with itself: "tap_sides" names the sides that are tap runs
+(checked by RECORD lines and METRIC record_count), "expect" gives each
+side's expected record count (default: the case's rows), and "setup" is a
+list of commands run once before the case's warm-up (e.g. a first sync
+that writes the state a later run starts from, then a change to the
+table).
 
 Writes OUT/runs.jsonl (every run, warm-ups included), OUT/summary.json and
 OUT/summary.txt, and prints the table.  Exits 1 when a check fails.
@@ -214,7 +220,9 @@ def check_run(case, who, r, errpath):
 def sides_of(case):
     """(key, label, argv) of each side of a case: the tap, the COPY it is
     compared with, and any extra COPY variants (informational)."""
-    out = [("tap", "tap", case["tap"]), ("copy", "COPY/psql", case["copy"])]
+    labels = case.get("labels", {})
+    out = [("tap", labels.get("tap", "tap"), case["tap"]),
+           ("copy", labels.get("copy", "COPY/psql"), case["copy"])]
     for x in case.get("extra", []):
         out.append((x["key"], x["label"], x["argv"]))
     return out
@@ -242,8 +250,12 @@ def main():
         print(msg, file=sys.stderr, flush=True)
 
     for case in plan["cases"]:
-        name, rows = case["name"], case["rows"]
+        name = case["name"]
         sides = sides_of(case)
+        taps = set(case.get("tap_sides", [])) | {"tap"}
+        for cmd in case.get("setup", []):
+            progress(f"# {name}: setup: {cmd[-1][:100]}")
+            subprocess.run(cmd, check=True, env=env)
         res = {k: [] for k, _, _ in sides}
         warm = {}
         # one warm-up per side, which also checks the output
@@ -252,15 +264,16 @@ def main():
             r = run_one(argv, env, errpath, pm, verify=True, quiet_wait=QW)
             record(name, who, "warmup", r)
             check_run(case, who, r, errpath)
-            if who == "tap" and r["records"] != rows:
+            rows = expected_rows(case, who)
+            if who in taps and r["records"] != rows:
                 raise CheckFailed(f"{name}: the tap wrote {r['records']} RECORD "
                                   f"lines, the table has {rows} rows")
-            if who != "tap" and r["lines"] != rows:
+            if who not in taps and r["lines"] != rows:
                 raise CheckFailed(f"{name}: {who} wrote {r['lines']} lines, the "
                                   f"table has {rows} rows")
             progress(f"# {name}: warm-up {who}: {r['wall_s']:.2f} s, "
                      f"{r['out_bytes']} bytes"
-                     + (f", {r['records']} RECORD lines" if who == "tap" else
+                     + (f", {r['records']} RECORD lines" if who in taps else
                         f", {r['lines']} lines"))
             warm[who] = r
         # timed rounds: tap, COPY (, extras), alternating
@@ -270,7 +283,8 @@ def main():
                 r = run_one(argv, env, errpath, pm, quiet_wait=QW)
                 record(name, who, i, r)
                 check_run(case, who, r, errpath)
-                if who == "tap":
+                if who in taps:
+                    rows = expected_rows(case, who)
                     n = stderr_metric_records(errpath)
                     r["metric_records"] = n
                     if n != rows:
@@ -311,6 +325,11 @@ def main():
     return 0
 
 
+def expected_rows(case, who):
+    """Records (tap) or lines (COPY) a side must write."""
+    return case.get("expect", {}).get(who, case["rows"])
+
+
 def summarize(case, sides, res, warm):
     s = {"name": case["name"], "id": case["id"], "rows": case["rows"],
          "kind": case.get("kind", ""), "sides": []}
@@ -324,7 +343,8 @@ def summarize(case, sides, res, warm):
             "wall_s": wall,
             "wall_min_s": min(r["wall_s"] for r in runs),
             "wall_max_s": max(r["wall_s"] for r in runs),
-            "rows_per_s": case["rows"] / wall,
+            "rows_sent": expected_rows(case, who),
+            "rows_per_s": expected_rows(case, who) / wall,
             "out_bytes": outb,
             "mb_per_s": outb / wall / 1e6,
             "cpu_s": median([r["cpu_s"] for r in runs]),
@@ -385,6 +405,11 @@ def render(plan, summary):
         f"{c['name']}: " + ", ".join(
             f"{c[w]['label']} {c[w]['wall_min_s']:.3f}..{c[w]['wall_max_s']:.3f}"
             for w in c["sides"]) for c in summary["cases"]))
+    for c in summary["cases"]:
+        if any(c[w]["rows_sent"] != c["rows"] for w in c["sides"]):
+            L.append(f"rows sent, {c['name']}: " + ", ".join(
+                f"{c[w]['label']} {c[w]['rows_sent']:,}" for w in c["sides"])
+                + f" (table: {c['rows']:,} rows)")
     L.append("tap/COPY, median of the per-round ratios: " + "; ".join(
         f"{c['name']} {c['ratio_paired_median']:.3f}" for c in summary["cases"]))
     L.append("output bytes per run: " + "; ".join(
@@ -439,6 +464,11 @@ def render(plan, summary):
             t = c["tap"]["wall_s"]
             L.append(f"  {c['name']}: tap wall {t:.3f} s <= 0.4 -> "
                      f"{'MET' if t <= 0.4 else 'NOT MET'}")
+        if c["kind"] == "xmin":
+            L.append(f"  {c['name']}: later run / FULL_TABLE wall {c['ratio']:.3f}, "
+                     f"server CPU {c['tap']['server_cpu_s']:.2f} s vs "
+                     f"{c['copy']['server_cpu_s']:.2f} s, rows sent "
+                     f"{c['tap']['rows_sent']:,} vs {c['copy']['rows_sent']:,}")
     for c in summary["cases"]:
         if c["kind"] == "full":
             u = c["tap_cpu_us_per_row"]

@@ -28,6 +28,9 @@
 #   --small-tables N  tables of 1,000 rows each for the many-streams case
 #                   (default 300; 0 leaves it out)
 #   --builddir DIR  where the optimized binary is built (default build-bench)
+#   --cases LIST    comma-separated case ids to run (default all):
+#                   events-full, events-inc, wide-full, events-xmin,
+#                   geo-full
 #
 # What it does: installs the dependencies (scripts/install-deps.sh, and GNU
 # time for the children's rusage), builds an optimized tap (meson
@@ -47,6 +50,11 @@
 #   (g) tap FULL_TABLE of geo       vs (h) psql COPY of geo (PostGIS's hex
 #       EWKB text), and psql COPY of the tap's statement (ST_AsGeoJSON per
 #       value: the server's share of the cost)
+#   (i) tap XMIN, a later run       vs (j) tap FULL_TABLE of events
+#       (after a first XMIN run, 1 % of the rows of events are updated;
+#       every timed XMIN run starts from the first run's state, so each
+#       sends exactly those 10,000 rows; after the other events cases,
+#       since it changes events)
 # All over TCP to 127.0.0.1 with sslmode=require, output to /dev/null. The
 # warm-up runs also check the output: the tap's RECORD lines must equal the
 # table's rows (and every timed run's METRIC record_count too); the script
@@ -71,6 +79,7 @@ DISCOVER=0
 TAP_SQL=1
 QUIET_WAIT=0
 BUILDDIR=$SRCDIR/build-bench
+CASES=
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-0}"; }
 while (( $# )); do
@@ -86,6 +95,7 @@ while (( $# )); do
         --no-tap-sql) TAP_SQL=0; shift ;;
         --wait-quiet) QUIET_WAIT=$2; shift 2 ;;
         --builddir) BUILDDIR=$(realpath -m "$2"); shift 2 ;;
+        --cases) CASES=$2; shift 2 ;;
         -h|--help) usage 0 ;;
         *) echo "bench: unknown argument '$1'" >&2; usage 2 >&2 ;;
     esac
@@ -186,6 +196,7 @@ sel() { python3 "$SRCDIR/tests/harness/catalog_select.py" "$W/catalog.json" "$W/
 sel cat-events-full.json events:FULL_TABLE
 sel cat-events-inc.json events:INCREMENTAL:updated_at
 sel cat-wide.json wide:FULL_TABLE
+sel cat-events-xmin.json events:XMIN
 (( GEO_ROWS > 0 )) && sel cat-geo.json geo:FULL_TABLE
 for mt in "${MEM_TABLES[@]}"; do sel "cat-mem-${mt%%:*}.json" "${mt%%:*}:FULL_TABLE"; done
 if (( SMALL_TABLES > 0 )); then
@@ -257,6 +268,23 @@ plan = {
          "tap": tap_argv("cat-wide.json"),
          "copy": copy_argv(f"SELECT {wi} FROM wide"),
          "extra": tapsql(f"SELECT {wi} FROM public.wide WHERE ctid >= '(0,0)'::tid")},
+        {"id": "events-xmin", "name": "events XMIN 1%", "kind": "xmin", "rows": $ROWS,
+         "labels": {"tap": "tap XMIN later run", "copy": "tap FULL_TABLE"},
+         "tap_sides": ["copy"],
+         "expect": {"tap": $ROWS // 100, "copy": $ROWS},
+         "setup": [
+             # the first run, whose state every timed later run starts from
+             ["bash", "-c", f"'{tap}' --config '{cfg}' --catalog '{w}/cat-events-xmin.json' "
+                            f"2>'{w}/xmin-first.err' | python3 '$SRCDIR/tests/harness/msgs.py' "
+                            f"last-state /dev/stdin >'{w}/xmin.state'"],
+             # 1 % of the rows change (not the indexed updated_at: HOT where
+             # the page has room, as most small updates are)
+             ["$PSQL", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "$PGH_SOCKDIR",
+              "-p", "$PGH_PORT", "-U", "postgres", "-d", "tapdb",
+              "-c", "UPDATE events SET qty = qty + 1 WHERE id % 100 = 0"],
+         ],
+         "tap": tap_argv("cat-events-xmin.json") + ["--state", f"{w}/xmin.state"],
+         "copy": tap_argv("cat-events-full.json")},
     ],
     "memory": [],
 }
@@ -281,6 +309,12 @@ if $GEO_ROWS > 0:
          "copy": copy_argv(f"SELECT {geo} FROM geo"),
          "extra": [{"key": "copy_geojson", "label": "COPY/psql, GeoJSON SQL",
                     "argv": copy_argv(f"SELECT {geo_tap} FROM public.geo WHERE ctid >= '(0,0)'::tid")}]})
+if "$CASES":
+    wanted = "$CASES".split(",")
+    unknown = set(wanted) - {c["id"] for c in plan["cases"]}
+    if unknown:
+        sys.exit("bench: unknown case(s) %s" % ", ".join(sorted(unknown)))
+    plan["cases"] = [c for c in plan["cases"] if c["id"] in wanted]
 for mt in """${MEM_TABLES[*]}""".split():
     t, n = mt.split(":")
     plan["memory"].append({"id": f"mem-{t}", "name": f"memory {t}", "rows": int(n),

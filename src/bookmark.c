@@ -80,6 +80,15 @@ bookmark_check(json_t *state, const StreamSpec *spec, const char *path)
 	if (bad == NULL && !absent_or_null(v) && !in_uint32_range(v))
 		bad = "snapshot_xmin",
 		want = "a transaction id from 0 to 4294967295, or null";
+	/* XMIN's 64-bit (epoch-aware) transaction horizons */
+	v = json_object_get(bm, "xmin_horizon");
+	if (bad == NULL && !absent_or_null(v) &&
+		!(json_is_integer(v) && json_integer_value(v) >= 0))
+		bad = "xmin_horizon", want = "a transaction id (64-bit), or null";
+	v = json_object_get(bm, "xmin_snapshot");
+	if (bad == NULL && !absent_or_null(v) &&
+		!(json_is_integer(v) && json_integer_value(v) >= 0))
+		bad = "xmin_snapshot", want = "a transaction id (64-bit), or null";
 	v = json_object_get(bm, "replication_key_value");
 	if (bad == NULL && v != NULL &&
 		!(json_is_null(v) || json_is_string(v) || json_is_number(v)))

@@ -60,10 +60,7 @@ static const char *const sslmode_choices[] = {
 };
 
 static const char *const method_choices[] = {
-	"FULL_TABLE",
-	"INCREMENTAL",
-	"LOG_BASED",
-	NULL,
+	"FULL_TABLE", "INCREMENTAL", "XMIN", "LOG_BASED", NULL,
 };
 
 #define FIELD(f) offsetof(TapConfig, f)

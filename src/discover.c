@@ -740,6 +740,13 @@ build_entry(const DiscTable *t, const char *dbname, const TapConfig *cfg)
 	json_object_set_new(root, "row-count", json_integer(t->row_count));
 	json_object_set_new(root, "is-view", json_boolean(is_view));
 	json_object_set_new(root, "valid-replication-keys", rkeys);
+	/* XMIN reads the xmin of rows stored here: tables and partitioned
+	 * tables, not views or foreign tables */
+	json_object_set_new(
+		root, "valid-replication-methods",
+		t->relkind == 'r' || t->relkind == 'p'
+			? json_pack("[sss]", "FULL_TABLE", "INCREMENTAL", "XMIN")
+			: json_pack("[ss]", "FULL_TABLE", "INCREMENTAL"));
 	json_array_append_new(md_list, metadata_entry(json_array(), root));
 	json_array_extend(md_list, col_mds);
 	json_decref(col_mds);

@@ -8,6 +8,7 @@
 static const char *const names[REPL_NMETHODS] = {
 	[REPL_FULL_TABLE] = "FULL_TABLE",
 	[REPL_INCREMENTAL] = "INCREMENTAL",
+	[REPL_XMIN] = "XMIN",
 };
 
 const char *
@@ -31,5 +32,5 @@ method_parse(const char *name, ReplMethod *out)
 const char *
 method_list(void)
 {
-	return "FULL_TABLE or INCREMENTAL";
+	return "FULL_TABLE, INCREMENTAL or XMIN";
 }

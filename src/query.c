@@ -265,3 +265,94 @@ query_extents(PgSession *s, StreamPlan *const *plans, size_t n,
 	PQclear(res);
 	return TAP_OK;
 }
+
+TapStatus
+query_xid_extent(PgSession *s, const char *schema, const char *table,
+				 XidExtent *out, bool *found)
+{
+	const char *params[2] = {schema, table};
+	PGresult *res;
+	/* pg_current_snapshot() since PostgreSQL 13; txid_current_snapshot()
+	 * before (the same 64-bit values) */
+	const char *sql =
+		s->server_version >= 130000
+			? "SELECT pg_catalog.pg_snapshot_xmin(x)::text::int8, "
+			  "pg_catalog.pg_snapshot_xmax(x)::text::int8, "
+			  "pg_catalog.pg_relation_size(c.oid) / "
+			  "pg_catalog.current_setting('block_size')::int8 "
+			  "FROM pg_catalog.pg_current_snapshot() x, pg_catalog.pg_class c "
+			  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+			  "WHERE n.nspname = $1 AND c.relname = $2"
+			: "SELECT pg_catalog.txid_snapshot_xmin(x), "
+			  "pg_catalog.txid_snapshot_xmax(x), "
+			  "pg_catalog.pg_relation_size(c.oid) / "
+			  "pg_catalog.current_setting('block_size')::int8 "
+			  "FROM pg_catalog.txid_current_snapshot() x, pg_catalog.pg_class c "
+			  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+			  "WHERE n.nspname = $1 AND c.relname = $2";
+	TapStatus st =
+		query_row(s, "reading the transaction horizon", sql, 2, params, &res);
+
+	*found = false;
+	if (st != TAP_OK || res == NULL)
+		return st;
+	*found = true;
+	out->xmin = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	out->xmax = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	out->nblocks = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	PQclear(res);
+	return TAP_OK;
+}
+
+TapStatus
+query_column_readable(PgSession *s, const char *schema, const char *table,
+					  const char *column, bool *out)
+{
+	const char *params[3] = {schema, table, column};
+	PGresult *res;
+	TapStatus st =
+		query_row(s, "checking the SELECT privilege on a column",
+				  "SELECT pg_catalog.has_column_privilege(c.oid, $3, 'SELECT') "
+				  "FROM pg_catalog.pg_class c "
+				  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+				  "WHERE n.nspname = $1 AND c.relname = $2",
+				  3, params, &res);
+
+	*out = true;
+	if (st != TAP_OK || res == NULL)
+		return st;
+	*out = is_true(res, 0);
+	PQclear(res);
+	return TAP_OK;
+}
+
+TapStatus
+query_rows_read(PgSession *s, const char *schema, const char *table,
+				int64_t *out)
+{
+	const char *params[2] = {schema, table};
+	PGresult *res;
+	/* a partitioned table's rows are counted in its partitions
+	 * (pg_partition_tree since PostgreSQL 12) */
+	const char *sql =
+		s->server_version >= 120000
+			? "SELECT COALESCE(sum(pg_catalog.pg_stat_get_xact_tuples_"
+			  "returned(x.oid)), 0)::int8 FROM pg_catalog.pg_class c "
+			  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+			  "CROSS JOIN LATERAL (SELECT c.oid UNION SELECT relid "
+			  "FROM pg_catalog.pg_partition_tree(c.oid)) x(oid) "
+			  "WHERE n.nspname = $1 AND c.relname = $2"
+			: "SELECT pg_catalog.pg_stat_get_xact_tuples_returned(c.oid) "
+			  "FROM pg_catalog.pg_class c "
+			  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+			  "WHERE n.nspname = $1 AND c.relname = $2";
+	TapStatus st =
+		query_row(s, "reading the rows scanned", sql, 2, params, &res);
+
+	*out = 0;
+	if (st != TAP_OK || res == NULL)
+		return st;
+	*out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return TAP_OK;
+}

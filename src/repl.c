@@ -12,6 +12,7 @@
 static const ReplOps *const methods[REPL_NMETHODS] = {
 	[REPL_FULL_TABLE] = &repl_full_table,
 	[REPL_INCREMENTAL] = &repl_incremental,
+	[REPL_XMIN] = &repl_xmin,
 };
 
 const ReplOps *

@@ -14,6 +14,7 @@ typedef enum ReplMethod
 {
 	REPL_FULL_TABLE = 0,
 	REPL_INCREMENTAL,
+	REPL_XMIN,
 	REPL_NMETHODS
 } ReplMethod;
 

@@ -88,4 +88,32 @@ TapStatus query_import_snapshot(PgSession *s, const char *id);
 TapStatus query_extents(PgSession *s, StreamPlan *const *plans, size_t n,
 						ScanFacts *facts, int64_t *nblocks);
 
+/* A snapshot's transaction horizon, epoch-aware (64-bit, never wraps). */
+typedef struct XidExtent
+{
+	int64_t xmin;    /* the oldest transaction still running, or xmax */
+	int64_t xmax;    /* the next transaction ID to be assigned */
+	int64_t nblocks; /* the table's size in blocks */
+} XidExtent;
+
+/*
+ * query_xid_extent: the 64-bit xmin and xmax of the current snapshot and
+ * the table's size. As the first statement of a REPEATABLE READ
+ * transaction it takes the snapshot; outside one it reads the server's
+ * counter now. *found is false when the table is gone.
+ */
+TapStatus query_xid_extent(PgSession *s, const char *schema, const char *table,
+						   XidExtent *out, bool *found);
+
+/* query_column_readable: whether the user may read the column (a system
+ * column such as xmin too); a table gone meanwhile counts as readable */
+TapStatus query_column_readable(PgSession *s, const char *schema,
+								const char *table, const char *column,
+								bool *out);
+
+/* query_rows_read: rows the current transaction has read from the table
+ * and its partitions (the server's own statistics counter) */
+TapStatus query_rows_read(PgSession *s, const char *schema, const char *table,
+						  int64_t *out);
+
 #endif

@@ -38,6 +38,7 @@ typedef struct ReplOps
 
 extern const ReplOps repl_full_table;
 extern const ReplOps repl_incremental;
+extern const ReplOps repl_xmin;
 
 /* repl_ops: the method's operations */
 const ReplOps *repl_ops(ReplMethod m);

@@ -9,6 +9,7 @@
 #   pg_config_json FILE [key=json_value ...]   # key= (empty) drops the key
 #   pg_conninfo [key=value ...]   # libpq conninfo for user tap over TCP+SSL
 #   pg_stop | pg_stop_immediate | pg_restart_immediate | pg_resume
+#   pg_set_next_xid XID [EPOCH]   # freeze, stop, pg_resetwal -x, start again
 #   pg_on_exit 'command'          # extra cleanup; never `trap ... EXIT` yourself
 #
 # Environment read by pg_start: PGH_SSL=off, PGH_EXTRA_CONF (lines for
@@ -528,4 +529,41 @@ pg_resume() {
     _pgh_running && return 0
     _pgh_pg_ctl -l "$PGH_LOG" -w -t 60 start >>"$PGH_DIR/pg_ctl.log" 2>&1 ||
         { _pgh_err "start failed"; PGH_QUIET=0 _pgh_log_tail; return 1; }
+}
+
+# pg_set_next_xid XID [EPOCH]: moves the cluster's transaction counter to
+# XID (32-bit, >= 3) in EPOCH (default: unchanged), in seconds, to test
+# wraparound. Every row of every database is frozen first: a row whose xmin
+# lies on the far side of the jump would otherwise look like it came from
+# the future and vanish. Then a clean stop, pg_resetwal -x (with -u, so that
+# the oldest unfrozen transaction is the new one and the server does not
+# refuse to assign IDs), a zeroed pg_xact segment for the new ID (the server
+# reads the commit-status page of its next ID at startup; a segment holds
+# 32 pages of 32,768 transactions, named by XID / 1048576 in hex), and a
+# start on the same port. Then every database is vacuumed again, so that
+# each table's relfrozenxid (still the one from before the jump, which now
+# looks like the future) is the new ID, as a real cluster's would be.
+pg_set_next_xid() {
+    _pgh_need_running || return 1
+    local xid=$1 epoch=${2:-} db seg
+    [[ $xid =~ ^[0-9]+$ ]] && (( xid >= 3 && xid <= 4294967295 )) ||
+        { _pgh_err "pg_set_next_xid: '$xid' is not a transaction id from 3 to 4294967295"; return 1; }
+    for db in $(_pgh_psql postgres -At -c "SELECT datname FROM pg_database WHERE datallowconn"); do
+        _pgh_psql "$db" -c "VACUUM FREEZE" || { _pgh_err "VACUUM FREEZE in $db failed"; return 1; }
+    done
+    _pgh_pg_ctl -m fast -w -t 60 stop >>"$PGH_DIR/pg_ctl.log" 2>&1 ||
+        { _pgh_err "pg_set_next_xid: stop failed"; return 1; }
+    seg=$(printf '%04X' $(( xid / 1048576 )))
+    if [[ ! -e $PGH_DATA/pg_xact/$seg ]]; then
+        _pgh_as_server dd if=/dev/zero of="$PGH_DATA/pg_xact/$seg" bs=8192 count=32 status=none ||
+            { _pgh_err "pg_set_next_xid: could not create pg_xact/$seg"; return 1; }
+    fi
+    _pgh_as_server "$PGH_BINDIR/pg_resetwal" -x "$xid" -u "$xid" ${epoch:+-e "$epoch"} \
+        -D "$PGH_DATA" >>"$PGH_DIR/pg_ctl.log" 2>&1 ||
+        { _pgh_err "pg_resetwal failed:"; tail -n 5 "$PGH_DIR/pg_ctl.log" >&2; return 1; }
+    _pgh_pg_ctl -l "$PGH_LOG" -w -t 60 start >>"$PGH_DIR/pg_ctl.log" 2>&1 ||
+        { _pgh_err "start after pg_resetwal failed"; PGH_QUIET=0 _pgh_log_tail; return 1; }
+    for db in $(_pgh_psql postgres -At -c "SELECT datname FROM pg_database WHERE datallowconn"); do
+        _pgh_psql "$db" -c "VACUUM FREEZE" || { _pgh_err "VACUUM FREEZE in $db after the jump failed"; return 1; }
+    done
 }

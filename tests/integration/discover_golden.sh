@@ -89,7 +89,7 @@ entry("tapdb-public-composite_pk")["schema"]["properties"]["qty"]["type"] == ["i
 list(entry("tapdb-public-alltypes")["schema"]["definitions"])[:6] == ["sdc_recursive_integer_array", "sdc_recursive_number_array", "sdc_recursive_string_array", "sdc_recursive_boolean_array", "sdc_recursive_timestamp_array", "sdc_recursive_object_array"]
 all(list(e) == ["table_name", "stream", "metadata", "tap_stream_id", "schema"] for e in c["streams"])
 all(e["metadata"][0]["breadcrumb"] == [] for e in c["streams"])
-all(list(root(i)) == ["table-key-properties", "schema-name", "database-name", "row-count", "is-view", "valid-replication-keys"] for i in ids)
+all(list(root(i)) == ["table-key-properties", "schema-name", "database-name", "row-count", "is-view", "valid-replication-keys", "valid-replication-methods"] for i in ids)
 ' || fail "catalog rules (see the assertion above)"
 pass "partitions, permissions, same-name tables, views, key order"
 

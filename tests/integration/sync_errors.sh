@@ -28,7 +28,7 @@ expect_fail 2 'stream "tapdb-public-events": replication key "nope" is not a col
 # unknown and log-based methods
 discover_select "$T/m.json" public.events:SOMETIMES
 run_tap "$T/e.out" "$T/e.err" --config "$T/config.json" --catalog "$T/m.json"
-expect_fail 2 'has replication method "SOMETIMES"; expected FULL_TABLE or INCREMENTAL' "unknown method"
+expect_fail 2 'has replication method "SOMETIMES"; expected FULL_TABLE, INCREMENTAL or XMIN' "unknown method"
 discover_select "$T/lb.json" public.events:LOG_BASED
 run_tap "$T/e.out" "$T/e.err" --config "$T/config.json" --catalog "$T/lb.json"
 expect_fail 2 'asks for LOG_BASED replication, which this tap does not support' "log-based"

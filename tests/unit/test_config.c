@@ -310,7 +310,7 @@ static const BadCase bad_cases[] = {
 	{"replication method unknown",
 	 "{" CONN "\"default_replication_method\": \"SOMETIMES\"}",
 	 "default_replication_method",
-	 "must be one of FULL_TABLE, INCREMENTAL or LOG_BASED", NULL},
+	 "must be one of FULL_TABLE, INCREMENTAL, XMIN or LOG_BASED", NULL},
 	{"itersize 0", "{" CONN "\"itersize\": 0}", "itersize",
 	 "must be an integer from 1 to", NULL},
 	{"itersize negative", "{" CONN "\"itersize\": -5}", "itersize", NULL, NULL},
