@@ -20,7 +20,8 @@
 #define ABOUT_NAME "tap-postgres"
 #define ABOUT_DESCRIPTION                                                      \
 	"Singer tap for PostgreSQL: discovers tables, views and materialized "     \
-	"views and extracts them with FULL_TABLE or INCREMENTAL replication; "     \
+	"views and extracts them with FULL_TABLE, INCREMENTAL or XMIN "            \
+	"replication; "                                                            \
 	"drop-in compatible with singer-io/tap-postgres"
 
 static const char *const capabilities[] = {
