@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/discover.sh: how long --discover takes on a database of 1,000
-# tables x 20 columns of mixed types (SPEC section 3: "a thousand tables
+# tables x 20 columns of mixed types (README, "Discovery": "a thousand tables
 # discover in seconds").
 #
 # Run:

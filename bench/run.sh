@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh: the tap against PostgreSQL's own COPY ... TO STDOUT of the
-# same rows, in one run, on the same server (SPEC section 7).
+# same rows, in one run, on the same server (README, "Performance").
 #
 # Run (from anywhere, on a fresh Debian 12 machine, as root or with sudo):
 #   bash bench/run.sh [--rows N] [--runs K] [--memory] [--discover]

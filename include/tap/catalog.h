@@ -1,6 +1,6 @@
 /*
  * catalog.h: an input catalog (--catalog / --properties) -> the streams to
- * sync, with their columns and replication settings (SPEC section 5).
+ * sync, with their columns and replication settings (README, "Sync").
  *
  * Selection follows SIO: a stream is synced when its root metadata has
  * "selected": true; a column is emitted when it is "automatic", or when

@@ -1,5 +1,5 @@
 /*
- * state.h: the Singer state document (SIO's layout, SPEC section 5).
+ * state.h: the Singer state document (SIO's layout; README, "Sync").
  *
  * {"bookmarks": {<tap_stream_id>: {...}}, "currently_syncing": id|null}
  * plus whatever else the input held: keys this tap does not know, and the

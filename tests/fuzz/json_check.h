@@ -3,7 +3,7 @@
  *
  * jansson cannot be the judge of "valid JSON" for the encoder's output: it
  * refuses numbers that overflow int64 or a double (PostgreSQL's numeric
- * prints up to 131072 digits, copied as they are, SPEC section 4), and
+ * prints up to 131072 digits, copied as they are: README, "Types"), and
  * NUL in object keys. This checks the grammar only: one value with
  * optional white space around it, strings of well-formed UTF-8 without raw
  * control characters, escapes as the RFC lists them (\u surrogates in

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/integration/discover_querycount.sh: discovery sends the same number
-# of statements for 10 tables as for 200 (SPEC section 3: one catalog query
+# of statements for 10 tables as for 200 (README, "Discovery": one catalog query
 # per database, not one per table). Statements are counted in the server
 # log (log_statement = all), keeping the lines whose prefix names
 # application tap-postgres.
