@@ -1,10 +1,10 @@
 /*
  * config.c: the config file (README, "Configuration") -> TapConfig.
  *
- * One list, CONFIG_KEYS below, names every key with its JSON type,
- * default, description and how it is read. It expands into the public
- * config_keys[] table (used by --about) and into the private table that
- * drives validation, so the two cannot drift apart.
+ * One list, CONFIG_KEYS in config_keys.c, names every key with its JSON
+ * type, default, description and how it is read. It expands into the
+ * public config_keys[] table (used by --about) and into the private table
+ * that drives validation here, so the two cannot drift apart.
  *
  * A null value, or an empty string, means the key is absent. A value of
  * the wrong type is an error naming the key and what was expected; the
@@ -25,165 +25,12 @@
 #include <unistd.h>
 
 #include "tap/buf.h"
+#include "tap/config_keys.h"
 #include "tap/docload.h"
 #include "tap/log.h"
 #include "tap/mem.h"
 #include "tap/pgurl.h"
 #include "tap/select.h"
-
-/* How a key's value is read and where it goes. */
-typedef enum KeyKind
-{
-	KIND_STRING, /* a string */
-	KIND_SECRET, /* a string never printed, registered with the log */
-	KIND_URL,    /* a postgres:// URI, secret */
-	KIND_PATH,   /* a string naming a readable file */
-	KIND_PORT,   /* 1..65535, integer or digits, stored as a string */
-	KIND_POSINT, /* 1..INT_MAX, integer or digits */
-	KIND_BOOL,   /* true/false or "true"/"false" */
-	KIND_SSL,    /* like KIND_BOOL, but sets sslmode */
-	KIND_ENUM,   /* one of choices, case-insensitive, stored canonical */
-	KIND_LIST,   /* a list of strings or a comma-separated string */
-	KIND_RULES,  /* select or metadata rules (select.h), kept as JSON */
-} KeyKind;
-
-/* The private half of a key's entry. */
-typedef struct KeySpec
-{
-	KeyKind kind;
-	size_t offset;       /* of the field in TapConfig */
-	size_t count_offset; /* KIND_LIST: of the item count */
-} KeySpec;
-
-static const char *const sslmode_choices[] = {
-	"disable", "allow", "prefer", "require", "verify-ca", "verify-full", NULL,
-};
-
-static const char *const method_choices[] = {
-	"FULL_TABLE", "INCREMENTAL", "XMIN", "LOG_BASED", NULL,
-};
-
-#define FIELD(f) offsetof(TapConfig, f)
-
-/* Unknown keys: names compared for a "did you mean" hint are at most
- * this long, and a hint is at most this many edits away */
-#define HINT_NAME_MAX     63
-#define HINT_MAX_DISTANCE 2
-
-/*
- * X(name, type, default, kind, field offset, count offset, choices,
- *   description)
- */
-#define CONFIG_KEYS(X)                                                         \
-	X("host", "string", NULL, KIND_STRING, FIELD(host), 0, NULL,               \
-	  "Server host name or IP address, or a Unix-domain socket directory")     \
-	X("port", "integer", "5432", KIND_PORT, FIELD(port), 0, NULL,              \
-	  "Server port (an integer, or a string of digits)")                       \
-	X("user", "string", NULL, KIND_STRING, FIELD(user), 0, NULL,               \
-	  "User name to connect as")                                               \
-	X("password", "string", NULL, KIND_SECRET, FIELD(password), 0, NULL,       \
-	  "Password (never logged)")                                               \
-	X("dbname", "string", NULL, KIND_STRING, FIELD(dbname), 0, NULL,           \
-	  "Database to connect to; discovery covers only this database "           \
-	  "unless filter_dbs is set")                                              \
-	X("database_url", "string", NULL, KIND_URL, FIELD(database_url), 0, NULL,  \
-	  "A postgres:// or postgresql:// URI, as Heroku's DATABASE_URL; "         \
-	  "host, port, user, password and dbname override its parts. Without "     \
-	  "host and database_url, the DATABASE_URL environment variable is "       \
-	  "used")                                                                  \
-	X("sslmode", "string", "require", KIND_ENUM, FIELD(sslmode), 0,            \
-	  sslmode_choices,                                                         \
-	  "libpq SSL mode: disable, allow, prefer, require, verify-ca or "         \
-	  "verify-full")                                                           \
-	X("ssl", "boolean", NULL, KIND_SSL, 0, 0, NULL,                            \
-	  "singer-io/tap-postgres switch: true (or \"true\") means sslmode "       \
-	  "require, false means prefer; sslmode wins when both are set")           \
-	X("sslrootcert", "string", NULL, KIND_PATH, FIELD(sslrootcert), 0, NULL,   \
-	  "File of trusted CA certificates, for verify-ca and verify-full "        \
-	  "(or \"system\", libpq 16 and later)")                                   \
-	X("sslcert", "string", NULL, KIND_PATH, FIELD(sslcert), 0, NULL,           \
-	  "Client certificate file")                                               \
-	X("sslkey", "string", NULL, KIND_PATH, FIELD(sslkey), 0, NULL,             \
-	  "Client private key file")                                               \
-	X("filter_dbs", "array", NULL, KIND_LIST, FIELD(filter_dbs),               \
-	  FIELD(n_filter_dbs), NULL,                                               \
-	  "Databases to discover, as a list or a comma-separated string "          \
-	  "(default: dbname only)")                                                \
-	X("filter_schemas", "array", NULL, KIND_LIST, FIELD(filter_schemas),       \
-	  FIELD(n_filter_schemas), NULL,                                           \
-	  "Schemas to discover, as a list or a comma-separated string "            \
-	  "(default: all but the system schemas)")                                 \
-	X("include_schemas_in_destination_stream_name", "boolean", "false",        \
-	  KIND_BOOL, FIELD(include_schemas_in_destination_stream_name), 0, NULL,   \
-	  "Name each stream <schema>__<table>, so equal table names in two "       \
-	  "schemas do not collide (true or \"true\")")                             \
-	X("default_replication_method", "string", "FULL_TABLE", KIND_ENUM,         \
-	  FIELD(default_replication_method), 0, method_choices,                    \
-	  "Replication method of a selected stream whose metadata names none "     \
-	  "(LOG_BASED is accepted here but not supported by sync)")                \
-	X("itersize", "integer", "20000", KIND_POSINT, FIELD(itersize), 0, NULL,   \
-	  "Accepted for singer-io/tap-postgres configs; rows stream "              \
-	  "through COPY, so there is no fetch size to set")                        \
-	X("application_name", "string", "tap-postgres", KIND_STRING,               \
-	  FIELD(application_name), 0, NULL, "Name shown in pg_stat_activity")      \
-	X("connect_timeout", "integer", "30", KIND_POSINT, FIELD(connect_timeout), \
-	  0, NULL, "Seconds to wait for the connection to be established")         \
-	X("json_as_object", "boolean", "false", KIND_BOOL, FIELD(json_as_object),  \
-	  0, NULL,                                                                 \
-	  "Emit json and jsonb columns as JSON values instead of strings")         \
-	X("include_extension_tables", "boolean", "false", KIND_BOOL,               \
-	  FIELD(include_extension_tables), 0, NULL,                                \
-	  "Discover the tables and views that belong to an extension "             \
-	  "(PostGIS's spatial_ref_sys, ...), which are left out by default")       \
-	X("tap_id", "string", NULL, KIND_STRING, FIELD(tap_id), 0, NULL,           \
-	  "Accepted for orchestrators that pass it; not used")                     \
-	X("select", "array", NULL, KIND_RULES, FIELD(select), 0, NULL,             \
-	  "Meltano's select rules: <tap_stream_id glob>.<column glob> patterns, "  \
-	  "! in front to exclude; [\"*.*\"] selects everything. --discover "       \
-	  "marks what they select; without --catalog a run discovers and syncs "   \
-	  "it; with --catalog the catalog's own choices win")                      \
-	X("metadata", "object", NULL, KIND_RULES, FIELD(metadata), 0, NULL,        \
-	  "Meltano's metadata rules: a map from a stream glob (or "                \
-	  "<stream glob>.<column glob>) to metadata keys to set, e.g. "            \
-	  "{\"*-public-orders\": {\"replication-method\": \"INCREMENTAL\", "       \
-	  "\"replication-key\": \"updated_at\"}}")                                 \
-	X("parallel_connections", "integer", "1", KIND_POSINT,                     \
-	  FIELD(parallel_connections), 0, NULL,                                    \
-	  "Connections a run may open to one database. Above 1, every stream "     \
-	  "is read in one shared snapshot, a large table's block ranges over "     \
-	  "several connections at once and small tables side by side")
-
-#define KEY_INFO(name, type, def, kind, off, coff, choices, desc)              \
-	{name,   type, def, desc, (kind) == KIND_SECRET || (kind) == KIND_URL,     \
-	 choices},
-#define KEY_SPEC(name, type, def, kind, off, coff, choices, desc)              \
-	{kind, off, coff},
-
-const ConfigKeyInfo config_keys[] = {CONFIG_KEYS(KEY_INFO)};
-const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];
-
-static const KeySpec key_specs[] = {CONFIG_KEYS(KEY_SPEC)};
-
-_Static_assert(sizeof key_specs / sizeof key_specs[0] ==
-				   sizeof config_keys / sizeof config_keys[0],
-			   "one KeySpec per ConfigKeyInfo");
-
-/* Keys of other taps, and the key of this tap that a user likely meant. */
-static const struct
-{
-	const char *other;
-	const char *ours;
-} key_hints[] = {
-	{"database", "dbname"},
-	{"db", "dbname"},
-	{"username", "user"},
-	{"sqlalchemy_url", "database_url"},
-	{"ssl_mode", "sslmode"},
-	{"ssl_enable", "sslmode"},
-	{"ssl_certificate_authority", "sslrootcert"},
-	{"ssl_client_certificate", "sslcert"},
-	{"ssl_client_private_key", "sslkey"},
-};
 
 /* What config_from_json works on. */
 typedef struct Loader
@@ -488,64 +335,12 @@ apply_key(Loader *ld, const ConfigKeyInfo *k, const KeySpec *spec,
 }
 
 /*
- * edit_distance: the Levenshtein distance between a and b, or a large
- * number when either is longer than HINT_NAME_MAX bytes.
- */
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a);
-	size_t lb = strlen(b);
-	size_t row[HINT_NAME_MAX + 1];
-
-	if (la > HINT_NAME_MAX || lb > HINT_NAME_MAX)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++)
-	{
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++)
-		{
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-/*
- * key_hint: the key of this tap that the unknown key most likely meant:
- * the name another tap uses for it, or a near misspelling. NULL if none.
- */
-static const char *
-key_hint(const char *key)
-{
-	for (size_t i = 0; i < sizeof key_hints / sizeof key_hints[0]; i++)
-		if (strcmp(key, key_hints[i].other) == 0)
-			return key_hints[i].ours;
-	for (size_t i = 0; i < config_nkeys; i++)
-		if (edit_distance(key, config_keys[i].name) <= HINT_MAX_DISTANCE)
-			return config_keys[i].name;
-	return NULL;
-}
-
-/*
  * warn_unknown: one WARNING for a key this tap does not know.
  */
 static void
 warn_unknown(const Loader *ld, const char *key)
 {
-	const char *hint = key_hint(key);
+	const char *hint = config_key_hint(key);
 
 	if (hint != NULL)
 	{
@@ -559,18 +354,6 @@ warn_unknown(const Loader *ld, const char *key)
 }
 
 /*
- * find_key: the index of name in config_keys, or -1.
- */
-static int
-find_key(const char *name)
-{
-	for (size_t i = 0; i < config_nkeys; i++)
-		if (strcmp(config_keys[i].name, name) == 0)
-			return (int) i;
-	return -1;
-}
-
-/*
  * apply_defaults: fills every key that has a default and was not set,
  * from the same table --about prints. The port is left NULL (libpq's
  * default), so that a port inside database_url is not overridden.
@@ -581,7 +364,7 @@ apply_defaults(TapConfig *cfg)
 	for (size_t i = 0; i < config_nkeys; i++)
 	{
 		const ConfigKeyInfo *k = &config_keys[i];
-		const KeySpec *spec = &key_specs[i];
+		const KeySpec *spec = &config_key_specs[i];
 
 		if (k->default_text == NULL)
 			continue;
@@ -670,7 +453,7 @@ settle_connection(Loader *ld)
 	else if (!ld->sslmode_set && mode != NULL)
 	{
 		/* the URL's own sslmode, rather than a default overriding it */
-		const char *c = find_choice(sslmode_choices, mode);
+		const char *c = find_choice(config_sslmode_choices, mode);
 		char buf[128];
 
 		if (c == NULL)
@@ -678,7 +461,7 @@ settle_connection(Loader *ld)
 			log_critical("config file \"%s\": the sslmode parameter of "
 						 "\"database_url\" must be one of %s",
 						 ld->name,
-						 choices_text(sslmode_choices, buf, sizeof buf));
+						 choices_text(config_sslmode_choices, buf, sizeof buf));
 			free(mode);
 			return TAP_ERR_INPUT;
 		}
@@ -716,14 +499,14 @@ config_from_json(const json_t *doc, const char *name, TapConfig *out)
 
 	json_object_foreach((json_t *) doc, key, v)
 	{
-		int i = find_key(key);
+		int i = config_find_key(key);
 
 		if (i < 0)
 		{
 			warn_unknown(&ld, key);
 			continue;
 		}
-		status = apply_key(&ld, &config_keys[i], &key_specs[i], v);
+		status = apply_key(&ld, &config_keys[i], &config_key_specs[i], v);
 		if (status != TAP_OK)
 			break;
 	}
@@ -765,7 +548,7 @@ config_fini(TapConfig *cfg)
 {
 	for (size_t i = 0; i < config_nkeys; i++)
 	{
-		const KeySpec *spec = &key_specs[i];
+		const KeySpec *spec = &config_key_specs[i];
 
 		switch (spec->kind)
 		{

@@ -13,7 +13,7 @@
 #include "tap/cli.h"
 #include "tap/config.h"
 #include "tap/conn.h"
-#include "tap/discover.h"
+#include "tap/discover_catalog.h"
 #include "tap/docload.h"
 #include "tap/log.h"
 #include "tap/progress.h"

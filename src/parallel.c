@@ -7,6 +7,7 @@
  * written, each reader's free chunks, and the abort flag. A reader never
  * waits on the coordinator except for a free chunk, and the coordinator
  * waits for chunks in slices of 200 ms so that a stop request is seen.
+ * This file is the coordinator; the readers are in parallel_reader.c.
  */
 #include "tap/parallel.h"
 
@@ -21,6 +22,7 @@
 #include "tap/mem.h"
 #include "tap/method.h"
 #include "tap/metrics.h"
+#include "tap/parallel_internal.h"
 #include "tap/query.h"
 #include "tap/repl.h"
 #include "tap/repl_full.h"
@@ -32,260 +34,6 @@
 /* How long the coordinator waits for a chunk before it looks at the stop
  * flag again. */
 #define WAIT_SLICE_MS 200
-
-typedef enum UnitKind
-{
-	UNIT_RANGE,  /* one block range */
-	UNIT_REREAD, /* resuming: rows changed since the interrupted snapshot */
-	UNIT_SCAN,   /* the stream's scan_table: one pass, or whole */
-} UnitKind;
-
-typedef struct Unit
-{
-	size_t stream; /* index in Par.streams */
-	UnitKind kind;
-	int64_t block; /* UNIT_RANGE: its first block */
-	bool last;     /* UNIT_RANGE: open-ended, up to the table's end */
-	bool done;     /* coordinator: all its lines are on stdout */
-} Unit;
-
-typedef struct Reader Reader;
-
-/* Whole lines of one unit, on their way from a reader to stdout. */
-typedef struct Chunk
-{
-	Buf buf;
-	Reader *owner;
-	size_t unit;
-	int64_t rows;       /* records in buf */
-	int64_t last_block; /* a one-pass scan's position, or -1 */
-	bool unit_done;     /* the unit's last chunk */
-	TapStatus st;       /* with unit_done: how the unit ended */
-	struct Chunk *next;
-} Chunk;
-
-typedef struct Par Par;
-
-struct Reader
-{
-	Par *par;
-	PgSession own; /* a helper's session (the leader's is borrowed) */
-	PgSession *sess;
-	pthread_t thread;
-	bool started;
-	Chunk chunks[PARALLEL_READER_CHUNKS];
-	Chunk *free; /* under par->mu */
-	Writer w;    /* relays to the coordinator */
-	RowLoop *L;  /* the unit in progress */
-	size_t unit;
-	int64_t rows_relayed;
-};
-
-/* The coordinator's view of one stream. */
-typedef struct PStream
-{
-	StreamPlan *plan;
-	bool by_units; /* FULL_TABLE: read by the readers */
-	ScanFacts facts;
-	int64_t nblocks;
-	FullStart fs;
-	size_t first_unit, nunits, units_done;
-	int64_t onepass_block; /* a one-pass scan's last written block, or -1 */
-	bool started, finished;
-	int64_t rows, rows_at_metric;
-	struct timespec t0, last_metric;
-} PStream;
-
-struct Par
-{
-	pthread_mutex_t mu;
-	pthread_cond_t to_readers; /* a unit, a free chunk, or the end */
-	pthread_cond_t to_coord;   /* a chunk */
-	Unit *units;               /* every unit queued so far */
-	size_t nunits, cap, next_unit;
-	size_t busy;        /* readers in a unit */
-	bool closed;        /* no unit will come any more */
-	volatile int abort; /* readers give up their unit */
-	Chunk *ready, *ready_tail;
-	Reader *readers;
-	size_t nreaders;
-	PStream *streams;
-	size_t nstreams;
-	json_t *state;   /* coordinator only */
-	Writer *w;       /* coordinator only */
-	int64_t horizon; /* the shared snapshot's xmin */
-	int64_t rows, rows_at_state;
-	struct timespec last_state;
-	bool wrote_last_state; /* a one-connection stream ended the run */
-};
-
-/* ---- readers ---------------------------------------------------------- */
-
-/* hand: the lines in r->w.buf to the coordinator; TAP_ERR_INTERRUPTED
- * once the run gives up (the lines are then dropped) */
-static TapStatus
-hand(Reader *r, bool unit_done, TapStatus st)
-{
-	Par *par = r->par;
-	Chunk *c;
-	Buf tmp;
-
-	pthread_mutex_lock(&par->mu);
-	while (r->free == NULL && !par->abort)
-		pthread_cond_wait(&par->to_readers, &par->mu);
-	c = r->free;
-	if (c == NULL)
-	{
-		if (unit_done)
-		{
-			par->busy--;
-			pthread_cond_signal(&par->to_coord);
-		}
-		pthread_mutex_unlock(&par->mu);
-		buf_reset(&r->w.buf);
-		return TAP_ERR_INTERRUPTED;
-	}
-	r->free = c->next;
-	pthread_mutex_unlock(&par->mu);
-
-	tmp = c->buf;
-	c->buf = r->w.buf;
-	r->w.buf = tmp;
-	buf_reset(&r->w.buf);
-	c->unit = r->unit;
-	c->rows = r->L->rows - r->rows_relayed;
-	r->rows_relayed = r->L->rows;
-	c->last_block = r->L->track_ctid ? r->L->last_block : -1;
-	c->unit_done = unit_done;
-	c->st = st;
-	c->next = NULL;
-
-	pthread_mutex_lock(&par->mu);
-	if (par->ready_tail)
-		par->ready_tail->next = c;
-	else
-		par->ready = c;
-	par->ready_tail = c;
-	if (unit_done)
-		par->busy--;
-	pthread_cond_signal(&par->to_coord);
-	pthread_mutex_unlock(&par->mu);
-	return par->abort ? TAP_ERR_INTERRUPTED : TAP_OK;
-}
-
-/* relay: the reader's Writer flushes to the coordinator */
-static TapStatus
-relay(Writer *w)
-{
-	return hand(w->relay_arg, false, TAP_OK);
-}
-
-/* run_unit: unit u's rows into chunks; the last chunk says how it ended */
-static TapStatus
-run_unit(Reader *r, size_t u, Unit unit)
-{
-	Par *par = r->par;
-	PStream *ps = &par->streams[unit.stream];
-	RowLoop L;
-	Buf sql;
-	TapStatus st;
-
-	rowloop_init(&L, ps->plan, &r->w, NULL, NULL, ps->fs.version, NULL);
-	L.sess = r->sess;
-	L.relayed = true;
-	r->sess->reader = true;
-	L.abort = &par->abort;
-	r->L = &L;
-	r->unit = u;
-	r->rows_relayed = 0;
-	buf_init(&sql, 1024);
-	if (unit.kind == UNIT_RANGE)
-		st = scan_range(&L, unit.block, unit.last, NULL, &sql);
-	else if (unit.kind == UNIT_REREAD)
-	{
-		repl_full_reread_filter(&sql, &ps->fs);
-		st = scan_table(&L, SCAN_WHOLE, 0, 0, buf_cstr(&sql));
-	}
-	else
-		st = scan_table(&L, ps->fs.scan.kind, ps->fs.block, ps->nblocks, NULL);
-	buf_fini(&sql);
-	r->sess->reader = false;
-	(void) hand(r, true, st);
-	r->L = NULL;
-	rowloop_fini(&L);
-	return st;
-}
-
-static void *
-reader_main(void *arg)
-{
-	Reader *r = arg;
-	Par *par = r->par;
-
-	for (;;)
-	{
-		size_t u;
-		Unit unit;
-
-		pthread_mutex_lock(&par->mu);
-		while (par->next_unit == par->nunits && !par->closed && !par->abort)
-			pthread_cond_wait(&par->to_readers, &par->mu);
-		if (par->abort || par->next_unit == par->nunits)
-		{
-			pthread_mutex_unlock(&par->mu);
-			return NULL;
-		}
-		/* a copy: the coordinator may grow the array meanwhile */
-		u = par->next_unit++;
-		unit = par->units[u];
-		par->busy++;
-		pthread_mutex_unlock(&par->mu);
-		/* after a failure the session's last_error must stay as the
-		 * coordinator will read it */
-		if (run_unit(r, u, unit) != TAP_OK)
-			return NULL;
-	}
-}
-
-/* ---- connections -------------------------------------------------------- */
-
-/*
- * open_helpers: up to want more sessions in the leader's snapshot. A
- * session that cannot be had (connection limit, a server that will not
- * import snapshots) is a WARNING: the run goes on with those it has.
- */
-static void
-open_helpers(Par *par, const TapConfig *cfg, PgSession *leader,
-			 const char *snapshot, size_t want)
-{
-	for (size_t i = 0; i < want; i++)
-	{
-		Reader *r = &par->readers[par->nreaders];
-
-		if (conn_try_open(cfg, leader->dbname, &r->own) != TAP_OK)
-		{
-			log_warning("reading with %zu connection(s) instead of %zu: "
-						"could not open another connection to database "
-						"\"%s\" (see above)",
-						par->nreaders, want + 1, leader->dbname);
-			return;
-		}
-		r->own.optional = true;
-		if (query_import_snapshot(&r->own, snapshot) != TAP_OK)
-		{
-			log_warning("reading with %zu connection(s) instead of %zu: "
-						"another connection could not share the snapshot "
-						"(see above)",
-						par->nreaders, want + 1);
-			conn_close(&r->own);
-			return;
-		}
-		r->own.optional = false;
-		r->own.run_snapshot = true;
-		r->sess = &r->own;
-		par->nreaders++;
-	}
-}
 
 /* ---- the coordinator ------------------------------------------------------ */
 
@@ -668,7 +416,7 @@ par_init(Par *par, StreamPlan *const *plans, size_t n, json_t *state, Writer *w,
 
 		r->par = par;
 		writer_init(&r->w, -1);
-		r->w.relay = relay;
+		r->w.relay = parallel_relay;
 		r->w.relay_arg = r;
 		for (size_t k = 0; k < PARALLEL_READER_CHUNKS; k++)
 		{
@@ -737,7 +485,7 @@ start_readers(Par *par)
 	{
 		Reader *r = &par->readers[i];
 
-		if (pthread_create(&r->thread, NULL, reader_main, r) != 0)
+		if (pthread_create(&r->thread, NULL, parallel_reader_main, r) != 0)
 		{
 			log_critical("could not start a reader thread");
 			return TAP_ERR_INTERNAL;
@@ -803,7 +551,7 @@ parallel_sync(const TapConfig *cfg, PgSession *leader, StreamPlan *const *plans,
 	par.horizon = horizon;
 	par.readers[0].sess = leader;
 	par.nreaders = 1;
-	open_helpers(&par, cfg, leader, snapshot, want - 1);
+	parallel_open_helpers(&par, cfg, leader, snapshot, want - 1);
 	log_info("reading database \"%s\" with %zu connection(s) in one snapshot",
 			 leader->dbname, par.nreaders);
 	st = measure(&par, leader);

@@ -21,44 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tap/conn.h"
 #include "tap/jsonw.h"
 #include "tap/mem.h"
-
-/*
- * PostGIS prints a coordinate with at most this many decimals, in the
- * shortest form that reads back the same double; fewer would round
- * small coordinates (17 turns 1.2345678901234567e-5 into
- * 0.00001234567890123).
- */
-#define GEOJSON_DIGITS "1000"
-
-/* How a scalar type is described in JSON Schema. */
-typedef enum ScalarClass
-{
-	SC_INTEGER,   /* integer with bounds from bits */
-	SC_NUMERIC,   /* numeric(p,s): SIO's bounds; unconstrained: number */
-	SC_FLOAT,     /* number */
-	SC_BOOL,      /* boolean */
-	SC_BIT,       /* bit(1): boolean; bit(n > 1): string */
-	SC_CHARLEN,   /* string with maxLength from the typmod */
-	SC_STRING,    /* string */
-	SC_JSON,      /* string, or any JSON value with json_as_object */
-	SC_HSTORE,    /* object with empty properties */
-	SC_DATETIME,  /* string with format date-time */
-	SC_GEO,       /* PostGIS: GeoJSON, a string or (json_as_object) object */
-	SC_VECTOR,    /* pgvector vector, halfvec: array of numbers */
-	SC_COMPOSITE, /* object of the fields */
-} ScalarClass;
-
-typedef struct ScalarType
-{
-	const char *typname;
-	ScalarClass cls;
-	EncKind enc;
-	bool rk;  /* valid replication key */
-	int bits; /* SC_INTEGER only */
-} ScalarType;
+#include "tap/typemap_internal.h"
 
 /*
  * The built-in and extension base types this tap knows. Anything else of
@@ -148,9 +113,6 @@ static const ScalarType composite_type = {"", SC_COMPOSITE, ENC_COMPOSITE,
 /* Nesting guard for composites (PostgreSQL forbids a cycle anyway). */
 #define COMPOSITE_MAX_DEPTH 32
 
-/* Array dimensions below a column's own: PostgreSQL allows six in all. */
-#define ARRAY_INNER_LEVELS 5
-
 /*
  * input_is: the type's input function is one of names (NULL-terminated)
  */
@@ -223,10 +185,10 @@ geo_flags(const PgType *t)
 }
 
 /*
- * type_list: ["null", t] for a nullable column, else [t] (owned).
+ * typemap_type_list: ["null", t] for a nullable column, else [t] (owned).
  */
-static json_t *
-type_list(const char *t, bool nullable)
+json_t *
+typemap_type_list(const char *t, bool nullable)
 {
 	json_t *a = json_array();
 
@@ -265,12 +227,12 @@ pow10_json(int e, bool neg)
 }
 
 /*
- * numeric_typmod: decodes a numeric typmod into precision and scale
+ * typemap_numeric_typmod: decodes a numeric typmod into precision and scale
  * (PostgreSQL 15 allows a negative scale, and a scale above the
  * precision). Returns false for an unconstrained numeric.
  */
-static bool
-numeric_typmod(int typmod, int *precision, int *scale)
+bool
+typemap_numeric_typmod(int typmod, int *precision, int *scale)
 {
 	int tm;
 
@@ -281,17 +243,6 @@ numeric_typmod(int typmod, int *precision, int *scale)
 	*scale = ((tm & 0x7ff) ^ 1024) - 1024;
 	return true;
 }
-
-/*
- * NumericBounds: the keywords for numeric(p,s), each owned (or all NULL
- * when they cannot be written).
- */
-typedef struct NumericBounds
-{
-	json_t *maximum;
-	json_t *multiple_of;
-	json_t *minimum;
-} NumericBounds;
 
 /*
  * largest_value: the largest value of numeric(p,s), 10^(p-s) - 10^-s, as
@@ -339,12 +290,12 @@ largest_value(int precision, int scale, bool neg)
 }
 
 /*
- * numeric_bounds: maximum and minimum the largest value of numeric(p,s)
+ * typemap_numeric_bounds: maximum and minimum the largest value of numeric(p,s)
  * and its negation, multipleOf 10^-s. Returns false (and nothing owned)
  * when any of them is out of range.
  */
-static bool
-numeric_bounds(int precision, int scale, NumericBounds *b)
+bool
+typemap_numeric_bounds(int precision, int scale, NumericBounds *b)
 {
 	b->maximum = largest_value(precision, scale, false);
 	b->multiple_of = pow10_json(-scale, false);
@@ -381,12 +332,12 @@ set_sanitized(json_t *o, const char *key, json_t *v)
 }
 
 /*
- * scalar_schema: the property schema of a non-array value of type sc
+ * typemap_scalar_schema: the property schema of a non-array value of type sc
  * (owned); t gives a composite's fields, depth its nesting.
  */
-static json_t *
-scalar_schema(const ScalarType *sc, const PgType *t, int typmod, bool nullable,
-			  bool json_as_object, int depth)
+json_t *
+typemap_scalar_schema(const ScalarType *sc, const PgType *t, int typmod,
+					  bool nullable, bool json_as_object, int depth)
 {
 	json_t *o = json_object();
 
@@ -397,7 +348,8 @@ scalar_schema(const ScalarType *sc, const PgType *t, int typmod, bool nullable,
 			json_int_t half = (json_int_t) 1 << (sc->bits - 2);
 
 			/* -2^(bits-1) .. 2^(bits-1)-1, without overflowing int64 */
-			json_object_set_new(o, "type", type_list("integer", nullable));
+			json_object_set_new(o, "type",
+								typemap_type_list("integer", nullable));
 			json_object_set_new(o, "minimum", json_integer(-half - half));
 			json_object_set_new(o, "maximum", json_integer((half - 1) + half));
 			break;
@@ -407,8 +359,10 @@ scalar_schema(const ScalarType *sc, const PgType *t, int typmod, bool nullable,
 			int p, s;
 			NumericBounds b;
 
-			json_object_set_new(o, "type", type_list("number", nullable));
-			if (numeric_typmod(typmod, &p, &s) && numeric_bounds(p, s, &b))
+			json_object_set_new(o, "type",
+								typemap_type_list("number", nullable));
+			if (typemap_numeric_typmod(typmod, &p, &s) &&
+				typemap_numeric_bounds(p, s, &b))
 			{
 				json_object_set_new(o, "maximum", b.maximum);
 				json_object_set_new(o, "multipleOf", b.multiple_of);
@@ -417,24 +371,29 @@ scalar_schema(const ScalarType *sc, const PgType *t, int typmod, bool nullable,
 			break;
 		}
 		case SC_FLOAT:
-			json_object_set_new(o, "type", type_list("number", nullable));
+			json_object_set_new(o, "type",
+								typemap_type_list("number", nullable));
 			break;
 		case SC_BOOL:
-			json_object_set_new(o, "type", type_list("boolean", nullable));
+			json_object_set_new(o, "type",
+								typemap_type_list("boolean", nullable));
 			break;
 		case SC_BIT:
 			json_object_set_new(
 				o, "type",
-				type_list(typmod == 1 ? "boolean" : "string", nullable));
+				typemap_type_list(typmod == 1 ? "boolean" : "string",
+								  nullable));
 			break;
 		case SC_CHARLEN:
-			json_object_set_new(o, "type", type_list("string", nullable));
+			json_object_set_new(o, "type",
+								typemap_type_list("string", nullable));
 			/* the typmod of char(n) and varchar(n) is n + 4 */
 			if (typmod > 4)
 				json_object_set_new(o, "maxLength", json_integer(typmod - 4));
 			break;
 		case SC_STRING:
-			json_object_set_new(o, "type", type_list("string", nullable));
+			json_object_set_new(o, "type",
+								typemap_type_list("string", nullable));
 			break;
 		case SC_JSON:
 			if (json_as_object)
@@ -451,27 +410,32 @@ scalar_schema(const ScalarType *sc, const PgType *t, int typmod, bool nullable,
 				json_object_set_new(o, "type", a);
 			}
 			else
-				json_object_set_new(o, "type", type_list("string", nullable));
+				json_object_set_new(o, "type",
+									typemap_type_list("string", nullable));
 			break;
 		case SC_HSTORE:
-			json_object_set_new(o, "type", type_list("object", nullable));
+			json_object_set_new(o, "type",
+								typemap_type_list("object", nullable));
 			json_object_set_new(o, "properties", json_object());
 			break;
 		case SC_DATETIME:
-			json_object_set_new(o, "type", type_list("string", nullable));
+			json_object_set_new(o, "type",
+								typemap_type_list("string", nullable));
 			json_object_set_new(o, "format", json_string("date-time"));
 			break;
 		case SC_GEO:
 			json_object_set_new(
 				o, "type",
-				type_list(json_as_object ? "object" : "string", nullable));
+				typemap_type_list(json_as_object ? "object" : "string",
+								  nullable));
 			/* what GeoJSON cannot express comes as an EWKT string */
 			if (json_as_object && (geo_flags(t) & ENC_GEO_ANY_KIND))
 				json_array_append_new(json_object_get(o, "type"),
 									  json_string("string"));
 			break;
 		case SC_VECTOR:
-			json_object_set_new(o, "type", type_list("array", nullable));
+			json_object_set_new(o, "type",
+								typemap_type_list("array", nullable));
 			json_object_set_new(o, "items",
 								json_pack("{s:s}", "type", "number"));
 			break;
@@ -479,7 +443,8 @@ scalar_schema(const ScalarType *sc, const PgType *t, int typmod, bool nullable,
 		{
 			json_t *props = json_object();
 
-			json_object_set_new(o, "type", type_list("object", nullable));
+			json_object_set_new(o, "type",
+								typemap_type_list("object", nullable));
 			for (size_t i = 0; i < t->comp->nfields; i++)
 			{
 				const PgField *f = &t->comp->fields[i];
@@ -509,177 +474,6 @@ scalar_encoder(const ScalarType *sc, int typmod, bool json_as_object)
 	if (sc->cls == SC_JSON || sc->cls == SC_GEO)
 		return json_as_object ? ENC_JSON_RAW : ENC_STRING;
 	return sc->enc;
-}
-
-/*
- * nest_items: the schema of the elements of an array that may hold up to
- * levels more dimensions: leaf, then level by level a copy of leaf with
- * "array" added to its types and the level below as its items. Takes
- * leaf; returns the outermost level (owned). Spelled out rather than
- * recursive, so that every validator reads it the same way.
- */
-static json_t *
-nest_items(json_t *leaf, int levels)
-{
-	json_t *inner = leaf;
-
-	for (int i = 0; i < levels; i++)
-	{
-		json_t *lvl = json_deep_copy(leaf);
-
-		json_array_append_new(json_object_get(lvl, "type"),
-							  json_string("array"));
-		json_object_set_new(lvl, "items", inner);
-		inner = lvl;
-	}
-	return inner;
-}
-
-/*
- * base_leaf: {"type": ["null", t], ["format": format]} (owned)
- */
-static json_t *
-base_leaf(const char *t, const char *format)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "type", type_list(t, true));
-	if (format)
-		json_object_set_new(o, "format", json_string(format));
-	return o;
-}
-
-/* The six base definitions, in SIO's order. */
-static const struct
-{
-	const char *name;
-	const char *type;
-	const char *format;
-} base_defs[] = {
-	{"sdc_recursive_integer_array", "integer", NULL},
-	{"sdc_recursive_number_array", "number", NULL},
-	{"sdc_recursive_string_array", "string", NULL},
-	{"sdc_recursive_boolean_array", "boolean", NULL},
-	{"sdc_recursive_timestamp_array", "string", "date-time"},
-	{"sdc_recursive_object_array", "object", NULL},
-};
-
-/* base_def: the base definition at index i (owned) */
-static json_t *
-base_def(size_t i)
-{
-	return nest_items(base_leaf(base_defs[i].type, base_defs[i].format),
-					  ARRAY_INNER_LEVELS);
-}
-
-/*
- * typemap_base_definitions: a new object holding the six array schemas
- * (owned by the caller). SIO's names are kept, "recursive" included, so
- * that catalogs keep their shape; none refers to itself.
- */
-json_t *
-typemap_base_definitions(void)
-{
-	json_t *defs = json_object();
-
-	for (size_t i = 0; i < sizeof base_defs / sizeof base_defs[0]; i++)
-		json_object_set_new(defs, base_defs[i].name, base_def(i));
-	return defs;
-}
-
-/*
- * decimal_def: the sdc_recursive_decimal_<p>_<s>_array definition, with
- * the bounds inlined in SIO's key order (owned). Takes b's references.
- */
-static json_t *
-decimal_def(NumericBounds *b)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "type", type_list("number", true));
-	json_object_set_new(o, "multipleOf", b->multiple_of);
-	json_object_set_new(o, "maximum", b->maximum);
-	json_object_set_new(o, "minimum", b->minimum);
-	memset(b, 0, sizeof *b);
-	return nest_items(o, ARRAY_INNER_LEVELS);
-}
-
-/*
- * array_items: the items schema of an array whose element is sc (owned).
- * With a definition name in *def_name (owned) and the definition in *def
- * (owned, numeric(p,s) only) when by_ref, the items refer to it;
- * otherwise (inside a composite) they are spelled out.
- */
-static json_t *
-array_items(const ScalarType *sc, const PgType *t, bool json_as_object,
-			int depth, bool by_ref, char **def_name, json_t **def)
-{
-	size_t base = 2; /* sdc_recursive_string_array */
-	char name[96];
-	char ref[128];
-
-	*def_name = NULL;
-	*def = NULL;
-	switch (sc->cls)
-	{
-		case SC_INTEGER:
-			base = 0;
-			break;
-		case SC_FLOAT:
-			base = 1;
-			break;
-		case SC_NUMERIC:
-		{
-			int p, s;
-			NumericBounds b;
-
-			base = 1;
-			if (numeric_typmod(t->typmod, &p, &s) && numeric_bounds(p, s, &b))
-			{
-				json_t *d = decimal_def(&b);
-
-				if (!by_ref)
-					return d;
-				snprintf(name, sizeof name, "sdc_recursive_decimal_%d_%d_array",
-						 p, s);
-				*def_name = xstrdup(name);
-				*def = d;
-				snprintf(ref, sizeof ref, "#/definitions/%s", name);
-				return json_pack("{s:s}", "$ref", ref);
-			}
-			break;
-		}
-		case SC_BOOL:
-			base = 3;
-			break;
-		case SC_BIT:
-			if (t->typmod == 1)
-				base = 3;
-			break;
-		case SC_DATETIME:
-			base = 4;
-			break;
-		case SC_HSTORE:
-			base = 5;
-			break;
-		case SC_VECTOR:
-			/* a vector is one more dimension of numbers */
-			return nest_items(base_leaf("number", NULL),
-							  ARRAY_INNER_LEVELS + 1);
-		case SC_COMPOSITE:
-			return nest_items(
-				scalar_schema(sc, t, -1, true, json_as_object, depth),
-				ARRAY_INNER_LEVELS);
-		case SC_CHARLEN:
-		case SC_STRING:
-		case SC_JSON:
-		case SC_GEO:
-			break;
-	}
-	if (!by_ref)
-		return base_def(base);
-	snprintf(ref, sizeof ref, "#/definitions/%s", base_defs[base].name);
-	return json_pack("{s:s}", "$ref", ref);
 }
 
 /*
@@ -718,11 +512,11 @@ map_type(const PgType *t, bool nullable, bool json_as_object, bool in_composite,
 			sc = &text_type;
 			out->enc.delim = ',';
 		}
-		json_object_set_new(o, "type", type_list("array", nullable));
+		json_object_set_new(o, "type", typemap_type_list("array", nullable));
 		json_object_set_new(o, "items",
-							array_items(sc, t, json_as_object, depth,
-										!in_composite, &out->def_name,
-										&out->def));
+							typemap_array_items(sc, t, json_as_object, depth,
+												!in_composite, &out->def_name,
+												&out->def));
 		out->schema = o;
 		out->enc.kind = ENC_ARRAY;
 		out->enc.elem = scalar_encoder(sc, t->typmod, false);
@@ -732,8 +526,8 @@ map_type(const PgType *t, bool nullable, bool json_as_object, bool in_composite,
 			out->enc.delim = t->elem_delim;
 		return;
 	}
-	out->schema =
-		scalar_schema(sc, t, t->typmod, nullable, json_as_object, depth);
+	out->schema = typemap_scalar_schema(sc, t, t->typmod, nullable,
+										json_as_object, depth);
 	out->enc.kind = scalar_encoder(sc, t->typmod, json_as_object);
 	if (sc->cls == SC_COMPOSITE)
 		out->enc.comp = &t->comp->enc;
@@ -777,97 +571,6 @@ typemap_fini(TypeMapping *m)
 	json_decref(m->def);
 	free(m->def_name);
 	memset(m, 0, sizeof *m);
-}
-
-/* ext_call: appends "<schema>".<fn>( */
-static void
-ext_call(Buf *out, const Encoder *enc, const char *fn)
-{
-	conn_quote_ident(out, enc->geojson_schema);
-	buf_putc(out, '.');
-	buf_append_str(out, fn);
-	buf_putc(out, '(');
-}
-
-/* geo_value: v, or for a geography v read as geometry */
-static void
-geo_value(Buf *out, const Encoder *enc, const char *v)
-{
-	if (enc->geo & ENC_GEO_GEOGRAPHY)
-	{
-		ext_call(out, enc, "geometry");
-		buf_append_str(out, v);
-		buf_putc(out, ')');
-	}
-	else
-		buf_append_str(out, v);
-}
-
-/*
- * geo_expr: the text of one PostGIS value v (an SQL expression): its
- * GeoJSON (option 8: the CRS when the SRID is not 4326), or, for what
- * GeoJSON cannot express (ST_AsGeoJSON would fail the whole read), its
- * EWKT, as a JSON string when raw.
- */
-static void
-geo_expr(Buf *out, const Encoder *enc, const char *v, bool raw)
-{
-	if (enc->geo & ENC_GEO_ANY_KIND)
-	{
-		buf_append_str(out, "CASE WHEN ");
-		ext_call(out, enc, "st_hasarc");
-		buf_printf(out, "%s) OR ", v);
-		ext_call(out, enc, "geometrytype");
-		buf_printf(out, "%s) LIKE 'POLYHEDRALSURFACE%%' OR (", v);
-		ext_call(out, enc, "geometrytype");
-		buf_printf(out, "%s) LIKE 'GEOMETRYCOLLECTION%%' AND ", v);
-		ext_call(out, enc, "st_astext");
-		buf_printf(out, "%s) LIKE '%%POLYHEDRALSURFACE%%') THEN ", v);
-		if (raw)
-			buf_append_str(out, "pg_catalog.to_json(");
-		ext_call(out, enc, "st_asewkt");
-		buf_printf(out, "%s, " GEOJSON_DIGITS ")", v);
-		if (raw)
-			buf_append_str(out, ")::pg_catalog.text");
-		buf_append_str(out, " ELSE ");
-	}
-	ext_call(out, enc, "st_asgeojson");
-	geo_value(out, enc, v);
-	buf_append_str(out, ", " GEOJSON_DIGITS ", 8)");
-	if (enc->geo & ENC_GEO_ANY_KIND)
-		buf_append_str(out, " END");
-}
-
-/*
- * typemap_select_expr: the column, or for a PostGIS value the server's
- * GeoJSON of it. An array of them is rendered element by element, in
- * order (a multi-dimensional one comes out flattened).
- */
-void
-typemap_select_expr(Buf *out, const Encoder *enc, const char *column)
-{
-	Buf col;
-
-	if (enc->geojson_schema == NULL)
-	{
-		conn_quote_ident(out, column);
-		return;
-	}
-	buf_init(&col, 64);
-	conn_quote_ident(&col, column);
-	if (enc->kind != ENC_ARRAY)
-		geo_expr(out, enc, buf_cstr(&col), enc->kind == ENC_JSON_RAW);
-	else
-	{
-		buf_printf(out, "CASE WHEN %s IS NULL THEN NULL ELSE ARRAY(SELECT ",
-				   buf_cstr(&col));
-		geo_expr(out, enc, "u.e", false);
-		buf_printf(out,
-				   " FROM pg_catalog.unnest(%s) WITH ORDINALITY AS u(e, o) "
-				   "ORDER BY u.o) END",
-				   buf_cstr(&col));
-	}
-	buf_fini(&col);
 }
 
 /*

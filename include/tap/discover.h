@@ -1,6 +1,6 @@
 /*
- * discover.h: reading the server's catalog, and building the Singer
- * catalog (README's "Discovery").
+ * discover.h: reading the server's catalog (README's "Discovery"); the
+ * Singer catalog built from it is discover_catalog.h's.
  *
  * discover_tables runs one catalog query per database, whatever the
  * number of tables, ordered by schema, table, column position. It is used
@@ -67,11 +67,5 @@ typedef struct TableRef
 TapStatus discover_tables(PgSession *s, const TapConfig *cfg,
 						  const TableRef *only, size_t nonly, DiscResult *out);
 void discover_result_fini(DiscResult *r);
-
-/*
- * discover_catalog: connects to the configured database (and each of
- * filter_dbs), and returns the whole catalog {"streams": [...]} (owned).
- */
-TapStatus discover_catalog(const TapConfig *cfg, json_t **out);
 
 #endif
