@@ -270,7 +270,7 @@ read_type(const PGresult *res, int r, int c0, PgType *t)
 {
 	const char *oid = value(res, r, c0 + (COL_COMP_OID - COL_TYPNAME));
 
-	t->typname = dup_or_null(res, r, c0 + (COL_TYPNAME - COL_TYPNAME));
+	t->typname = dup_or_null(res, r, c0); /* COL_TYPNAME's place */
 	t->typtype = first_char(res, r, c0 + (COL_TYPTYPE - COL_TYPNAME));
 	t->typcategory = first_char(res, r, c0 + (COL_TYPCATEGORY - COL_TYPNAME));
 	t->typmod = int_value(res, r, c0 + (COL_TYPMOD - COL_TYPNAME));

@@ -39,7 +39,7 @@ composite_field(const char *p, const char *end, Buf *un, const char **v,
 			*vn = (size_t) (close - q - 1);
 			return close + 1;
 		}
-		simple = false;
+		/* else the slow path below */
 	}
 	else
 	{

@@ -352,7 +352,7 @@ pgconnect_open(const TapConfig *cfg, const char *dbname, bool fatal,
 {
 	ConnParams p;
 	PgConnectFacts a;
-	ConnFailure f = CF_OTHER;
+	ConnFailure f;
 	char timeout[16];
 	int timeout_s = cfg->connect_timeout > 0 ? cfg->connect_timeout
 											 : CONNECT_TIMEOUT_DEFAULT_S;
