@@ -105,7 +105,9 @@ string_list(const json_t *v)
 
 	if (!json_is_array(v))
 		return NULL;
-	json_array_foreach(v, i, item) if (!json_is_string(item)) return NULL;
+	json_array_foreach(v, i, item)
+		if (!json_is_string(item))
+			return NULL;
 	return json_deep_copy(v);
 }
 
@@ -270,9 +272,9 @@ parse_stream(const json_t *entry, const char *path, const TapConfig *cfg,
 		size_t k;
 		const json_t *kv;
 
-		json_array_foreach(s->key_properties, k,
-						   kv) if (strcmp(json_string_value(kv), c->name) == 0)
-			c->emit = true;
+		json_array_foreach(s->key_properties, k, kv)
+			if (strcmp(json_string_value(kv), c->name) == 0)
+				c->emit = true;
 		if (s->replication_key && strcmp(s->replication_key, c->name) == 0)
 		{
 			if (c->unsupported)
@@ -289,15 +291,14 @@ parse_stream(const json_t *entry, const char *path, const TapConfig *cfg,
 		size_t k;
 		const json_t *kv;
 
-		json_array_foreach(
-			s->key_properties, k,
-			kv) if (json_object_get(props, json_string_value(kv)) == NULL)
-		{
-			log_critical("catalog file \"%s\": stream \"%s\": key "
-						 "property \"%s\" is not a column of the stream",
-						 path, name, json_string_value(kv));
-			return TAP_ERR_INPUT;
-		}
+		json_array_foreach(s->key_properties, k, kv)
+			if (json_object_get(props, json_string_value(kv)) == NULL)
+			{
+				log_critical("catalog file \"%s\": stream \"%s\": key "
+							 "property \"%s\" is not a column of the stream",
+							 path, name, json_string_value(kv));
+				return TAP_ERR_INPUT;
+			}
 	}
 	return TAP_OK;
 }

@@ -110,9 +110,9 @@ json_too_deep(const json_t *v, int limit)
 		const char *k;
 		json_t *child;
 
-		json_object_foreach(
-			(json_t *) v, k,
-			child) if (json_too_deep(child, limit - 1)) return true;
+		json_object_foreach((json_t *) v, k, child)
+			if (json_too_deep(child, limit - 1))
+				return true;
 	}
 	return false;
 }

@@ -177,8 +177,9 @@ merge_one(json_t *merged, json_t *src)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach(src, k, v) if (json_object_get(merged, k) == NULL)
-		json_object_set(merged, k, v);
+	json_object_foreach(src, k, v)
+		if (json_object_get(merged, k) == NULL)
+			json_object_set(merged, k, v);
 }
 
 /*
@@ -389,9 +390,9 @@ close_collection(YamlCtx *ctx, const yaml_event_t *ev)
 		const char *k;
 		json_t *v;
 
-		json_object_foreach(f->merged, k,
-							v) if (json_object_get(node, k) == NULL)
-			json_object_set(node, k, v);
+		json_object_foreach(f->merged, k, v)
+			if (json_object_get(node, k) == NULL)
+				json_object_set(node, k, v);
 		json_decref(f->merged);
 	}
 	if (f->anchor != NULL)
