@@ -29,8 +29,9 @@
 #                   (default 300; 0 leaves it out)
 #   --builddir DIR  where the optimized binary is built (default build-bench)
 #   --cases LIST    comma-separated case ids to run (default all):
-#                   events-full, events-inc, wide-full, events-xmin,
-#                   geo-full
+#                   events-full, events-full-p2, events-full-p4,
+#                   events-inc, wide-full, events-xmin, small-p1,
+#                   small-p2, small-p4, geo-full
 #
 # What it does: installs the dependencies (scripts/install-deps.sh, and GNU
 # time for the children's rusage), builds an optimized tap (meson
