@@ -138,9 +138,9 @@ pgconnect_split_error(PgConnectFacts *a, const char *err)
 ConnFailure
 pgconnect_classify(const PgConnectFacts *a, const char *sslmode)
 {
-	bool ssl_required = strcmp(sslmode, "require") == 0 ||
-						strcmp(sslmode, "verify-ca") == 0 ||
-						strcmp(sslmode, "verify-full") == 0;
+	bool verifying = strcmp(sslmode, "verify-ca") == 0 ||
+					 strcmp(sslmode, "verify-full") == 0;
+	bool ssl_required = verifying || strcmp(sslmode, "require") == 0;
 
 	if (a->interrupted)
 		return CF_INTERRUPTED;
@@ -161,8 +161,14 @@ pgconnect_classify(const PgConnectFacts *a, const char *sslmode)
 	if (a->last_state == CONNECTION_STARTED ||
 		a->last_state == CONNECTION_NEEDED)
 		return a->last_state == CONNECTION_STARTED ? CF_UNREACHABLE : CF_OTHER;
+	/* a handshake that fails inside one PQconnectPoll call (the server's
+	 * answer already there: a slow client) is never seen in use; with a
+	 * verifying sslmode that may be a certificate failure, so it is an SSL
+	 * failure with libpq's own words, not "refused" */
 	if (a->last_state == CONNECTION_SSL_STARTUP)
-		return a->saw_ssl ? CF_SSL : ssl_required ? CF_SSL_REFUSED : CF_OTHER;
+		return a->saw_ssl || verifying ? CF_SSL
+			   : ssl_required          ? CF_SSL_REFUSED
+									   : CF_OTHER;
 	return CF_OTHER;
 }
 

@@ -104,8 +104,12 @@ test_classify(void)
 		 "require", CF_OTHER},
 		{"server without SSL", CONNECTION_SSL_STARTUP, false, false, false, "",
 		 "require", CF_SSL_REFUSED},
-		{"server without SSL, verify-full", CONNECTION_SSL_STARTUP, false,
-		 false, false, "", "verify-full", CF_SSL_REFUSED},
+		/* with a verifying sslmode, a failed handshake may never have been
+		 * seen in use (a slow client): an SSL failure, in libpq's words */
+		{"no SSL seen, verify-full", CONNECTION_SSL_STARTUP, false, false,
+		 false, "", "verify-full", CF_SSL},
+		{"no SSL seen, verify-ca", CONNECTION_SSL_STARTUP, false, false, false,
+		 "", "verify-ca", CF_SSL},
 		{"certificate rejected", CONNECTION_SSL_STARTUP, true, false, false, "",
 		 "verify-full", CF_SSL},
 		{"timeout", CONNECTION_STARTED, false, false, true, "", "require",
