@@ -460,20 +460,18 @@ measure(Par *par, PgSession *leader)
 {
 	StreamPlan **plans = xcalloc(par->nstreams + 1, sizeof *plans);
 	ScanFacts *facts = xcalloc(par->nstreams + 1, sizeof *facts);
-	int64_t *nblocks = xcalloc(par->nstreams + 1, sizeof *nblocks);
 	TapStatus st;
 
 	for (size_t i = 0; i < par->nstreams; i++)
 		plans[i] = par->streams[i].plan;
-	st = query_extents(leader, plans, par->nstreams, facts, nblocks);
+	st = query_extents(leader, plans, par->nstreams, facts);
 	for (size_t i = 0; i < par->nstreams && st == TAP_OK; i++)
 	{
 		par->streams[i].facts = facts[i];
-		par->streams[i].nblocks = nblocks[i];
+		par->streams[i].nblocks = facts[i].nblocks;
 	}
 	free(plans);
 	free(facts);
-	free(nblocks);
 	return st;
 }
 

@@ -29,9 +29,9 @@ query_row(PgSession *s, const char *what, const char *sql, int nparams,
 }
 
 static bool
-is_true(const PGresult *res, int col)
+is_true(const PGresult *res, int row, int col)
 {
-	return strcmp(PQgetvalue(res, 0, col), "t") == 0;
+	return strcmp(PQgetvalue(res, row, col), "t") == 0;
 }
 
 TapStatus
@@ -55,9 +55,31 @@ query_probe(PgSession *s, const char *schema, const char *table,
 		return st;
 	out->exists = true;
 	out->relkind = PQgetvalue(res, 0, 0)[0];
-	out->column_exists = is_true(res, 1);
+	out->column_exists = is_true(res, 0, 1);
 	PQclear(res);
 	return TAP_OK;
+}
+
+/* The columns after ctid_readable that query_scan_facts and query_extents
+ * share, and how a row of them is read: the access method, the table's
+ * blocks, a quarter of shared_buffers (pg_settings counts it in blocks;
+ * the server's own threshold for a ring, NBuffers / 4) and whether a
+ * statement_timeout is set. */
+#define FACTS_COLUMNS                                                          \
+	"COALESCE(am.amname, ''), pg_catalog.pg_relation_size(c.oid) / "           \
+	"pg_catalog.current_setting('block_size')::int8, "                         \
+	"(SELECT setting::int8 FROM pg_catalog.pg_settings "                       \
+	"WHERE name = 'shared_buffers') / 4, "                                     \
+	"pg_catalog.current_setting('statement_timeout') <> '0' "
+
+static void
+read_facts(PGresult *res, int row, int col, ScanFacts *f)
+{
+	f->ctid_readable = is_true(res, row, col);
+	snprintf(f->amname, sizeof f->amname, "%s", PQgetvalue(res, row, col + 1));
+	f->nblocks = strtoll(PQgetvalue(res, row, col + 2), NULL, 10);
+	f->ring_blocks = strtoll(PQgetvalue(res, row, col + 3), NULL, 10);
+	f->statement_timeout = is_true(res, row, col + 4);
 }
 
 TapStatus
@@ -71,20 +93,17 @@ query_scan_facts(PgSession *s, const char *schema, const char *table,
 	TapStatus st = query_row(
 		s, "checking the SELECT privilege on ctid",
 		"SELECT pg_catalog.has_column_privilege(c.oid, 'ctid', 'SELECT') "
-		"AND pg_catalog.has_column_privilege(c.oid, 'xmin', 'SELECT'), "
-		"COALESCE(am.amname, '') "
+		"AND pg_catalog.has_column_privilege(c.oid, 'xmin', 'SELECT'), " FACTS_COLUMNS
 		"FROM pg_catalog.pg_class c "
 		"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 		"LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam "
 		"WHERE n.nspname = $1 AND c.relname = $2",
 		2, params, &res);
 
-	out->ctid_readable = true;
-	snprintf(out->amname, sizeof out->amname, "heap");
+	scan_facts_default(out);
 	if (st != TAP_OK || res == NULL)
 		return st;
-	out->ctid_readable = is_true(res, 0);
-	snprintf(out->amname, sizeof out->amname, "%s", PQgetvalue(res, 0, 1));
+	read_facts(res, 0, 0, out);
 	PQclear(res);
 	return TAP_OK;
 }
@@ -213,7 +232,7 @@ plan_table(const void *items, size_t i)
 
 TapStatus
 query_extents(PgSession *s, StreamPlan *const *plans, size_t n,
-			  ScanFacts *facts, int64_t *nblocks)
+			  ScanFacts *facts)
 {
 	Buf schemas, tables;
 	const char *params[2];
@@ -221,11 +240,7 @@ query_extents(PgSession *s, StreamPlan *const *plans, size_t n,
 	TapStatus st;
 
 	for (size_t i = 0; i < n; i++)
-	{
-		facts[i].ctid_readable = true;
-		snprintf(facts[i].amname, sizeof facts[i].amname, "heap");
-		nblocks[i] = 0;
-	}
+		scan_facts_default(&facts[i]);
 	buf_init(&schemas, 256);
 	buf_init(&tables, 256);
 	query_text_array(&schemas, plans, n, plan_schema);
@@ -236,9 +251,7 @@ query_extents(PgSession *s, StreamPlan *const *plans, size_t n,
 		s, "reading the tables' sizes",
 		"SELECT r.i - 1, c.relkind <> 'r' OR "
 		"(pg_catalog.has_column_privilege(c.oid, 'ctid', 'SELECT') "
-		"AND pg_catalog.has_column_privilege(c.oid, 'xmin', 'SELECT')), "
-		"COALESCE(am.amname, ''), pg_catalog.pg_relation_size(c.oid) / "
-		"pg_catalog.current_setting('block_size')::int8 "
+		"AND pg_catalog.has_column_privilege(c.oid, 'xmin', 'SELECT')), " FACTS_COLUMNS
 		"FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
 		"pg_catalog.unnest($2::pg_catalog.text[])) WITH ORDINALITY "
 		"AS r(s, t, i) "
@@ -255,12 +268,8 @@ query_extents(PgSession *s, StreamPlan *const *plans, size_t n,
 	{
 		size_t i = (size_t) strtoull(PQgetvalue(res, r, 0), NULL, 10);
 
-		if (i >= n)
-			continue;
-		facts[i].ctid_readable = strcmp(PQgetvalue(res, r, 1), "t") == 0;
-		snprintf(facts[i].amname, sizeof facts[i].amname, "%s",
-				 PQgetvalue(res, r, 2));
-		nblocks[i] = strtoll(PQgetvalue(res, r, 3), NULL, 10);
+		if (i < n)
+			read_facts(res, r, 1, &facts[i]);
 	}
 	PQclear(res);
 	return TAP_OK;
@@ -321,7 +330,7 @@ query_column_readable(PgSession *s, const char *schema, const char *table,
 	*out = true;
 	if (st != TAP_OK || res == NULL)
 		return st;
-	*out = is_true(res, 0);
+	*out = is_true(res, 0, 0);
 	PQclear(res);
 	return TAP_OK;
 }

@@ -32,9 +32,11 @@ repl_full_choose(const StreamPlan *p, const ScanFacts *facts)
 					"sync starts over instead of resuming (GRANT SELECT "
 					"(ctid, xmin) ON the table to make it resumable)",
 					p->spec->tap_stream_id, PQuser(p->sess->conn));
-	return scan_choose(p->sess->server_version, p->relkind,
-					   facts ? facts->amname : "",
-					   facts ? facts->ctid_readable : false, scan_forced());
+	ScanChoice c =
+		scan_choose(p->sess->server_version, p->relkind, facts, scan_forced());
+
+	scan_log_choice(p->spec->tap_stream_id, &c, facts);
+	return c;
 }
 
 /* choose_scan: one connection: the facts for this table alone */
@@ -130,10 +132,8 @@ repl_full_schema(const StreamPlan *p, Writer *w)
 void
 repl_full_reread_filter(Buf *out, const FullStart *fs)
 {
-	buf_printf(out,
-			   "ctid < '(%" PRId64 ",0)'::tid AND age(xmin) <= "
-			   "age('%" PRId64 "'::xid)",
-			   fs->block, fs->horizon);
+	scan_put_before(out, fs->scan.kind, fs->block);
+	buf_printf(out, " AND age(xmin) <= age('%" PRId64 "'::xid)", fs->horizon);
 }
 
 void

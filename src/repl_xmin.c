@@ -154,8 +154,9 @@ xmin_check(const StreamPlan *p, const char *catalog_path)
 static TapStatus
 choose_scan(const StreamPlan *p, ScanChoice *out)
 {
-	ScanFacts facts = {true, "heap"};
+	ScanFacts facts;
 
+	scan_facts_default(&facts);
 	if (p->relkind == 'r')
 	{
 		TapStatus st = query_scan_facts(p->sess, p->spec->schema_name,
@@ -170,8 +171,9 @@ choose_scan(const StreamPlan *p, ScanChoice *out)
 						"table to make it resumable)",
 						p->spec->tap_stream_id, PQuser(p->sess->conn));
 	}
-	*out = scan_choose(p->sess->server_version, p->relkind, facts.amname,
-					   facts.ctid_readable, scan_forced());
+	*out = scan_choose(p->sess->server_version, p->relkind,
+					   p->relkind == 'r' ? &facts : NULL, scan_forced());
+	scan_log_choice(p->spec->tap_stream_id, out, &facts);
 	return TAP_OK;
 }
 
@@ -337,7 +339,8 @@ read_table(RowLoop *L, const XminRun *r, int64_t *snap)
 	{
 		/* the rows written since the interrupted snapshot, in the blocks
 		 * it had passed */
-		buf_printf(&filter, "ctid < '(%" PRId64 ",0)'::tid AND ", r->block);
+		scan_put_before(&filter, r->scan.kind, r->block);
+		buf_append_str(&filter, " AND ");
 		changed_since(&filter, r->snapshot);
 		st = scan_table(L, SCAN_WHOLE, 0, 0, buf_cstr(&filter));
 		buf_reset(&filter);

@@ -4,18 +4,41 @@
 #include "tap/scan.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tap/buf.h"
 #include "tap/conn.h"
+#include "tap/log.h"
 #include "tap/query.h"
 
+void
+scan_facts_default(ScanFacts *f)
+{
+	memset(f, 0, sizeof *f);
+	f->ctid_readable = true;
+	snprintf(f->amname, sizeof f->amname, "heap");
+}
+
+/* what a physical read of a large table costs the server, for the INFO */
+static const char *const WHY_RING =
+	"larger than a quarter of the server's shared_buffers: it is read in "
+	"one sequential pass, which the server makes through a small ring of "
+	"buffers instead of its shared cache";
+static const char *const WHY_TIMEOUT =
+	"larger than a quarter of the server's shared_buffers, but a "
+	"statement_timeout is set: it is read in short 8 MiB range statements, "
+	"which pass through the server's shared cache (without a "
+	"statement_timeout for the tap's role it would be read in one pass "
+	"through a small ring of buffers)";
+
 ScanChoice
-scan_choose(int server_version, char relkind, const char *amname,
-			bool ctid_readable, const char *forced)
+scan_choose(int server_version, char relkind, const ScanFacts *f,
+			const char *forced)
 {
 	ScanChoice c = {SCAN_WHOLE, NULL};
+	bool large;
 
 	switch (relkind)
 	{
@@ -34,26 +57,59 @@ scan_choose(int server_version, char relkind, const char *amname,
 			c.why = "a view";
 			return c;
 	}
-	if (amname[0] != '\0' && strcmp(amname, "heap") != 0)
+	if (f != NULL && f->amname[0] != '\0' && strcmp(f->amname, "heap") != 0)
 	{
 		c.why = "a table whose access method has no physical row order";
 		return c;
 	}
-	if (!ctid_readable)
+	if (f == NULL || !f->ctid_readable)
 	{
 		c.why = "a table whose ctid the user may not read";
 		return c;
 	}
 	if (forced != NULL && strcmp(forced, "whole") == 0)
+	{
 		c.why = "read whole as TAP_SCAN_STRATEGY asks";
-	else if (forced != NULL && strcmp(forced, "one-pass") == 0)
+		return c;
+	}
+	c.kind = SCAN_TID_RANGES;
+	if (forced != NULL && strcmp(forced, "tid-ranges") == 0)
+		return c;
+	c.kind = SCAN_ONE_PASS;
+	if (forced != NULL && strcmp(forced, "one-pass") == 0)
+		return c;
+	c.kind = SCAN_TID_RANGES;
+	/* a TID range scan never takes the server's ring of buffers for bulk
+	 * reads: on a large table it would evict the user's working set */
+	large = f->ring_blocks > 0 && f->nblocks > f->ring_blocks;
+	if (server_version < SCAN_TID_RANGE_VERSION)
 		c.kind = SCAN_ONE_PASS;
-	else if (forced != NULL && strcmp(forced, "tid-ranges") == 0)
-		c.kind = SCAN_TID_RANGES;
-	else
-		c.kind = server_version >= SCAN_TID_RANGE_VERSION ? SCAN_TID_RANGES
-														  : SCAN_ONE_PASS;
+	else if (large && !f->statement_timeout)
+	{
+		c.kind = SCAN_ONE_PASS;
+		c.why = WHY_RING;
+	}
+	else if (large)
+		c.why = WHY_TIMEOUT;
 	return c;
+}
+
+void
+scan_log_choice(const char *stream, const ScanChoice *c, const ScanFacts *f)
+{
+	if (c->kind == SCAN_WHOLE || c->why == NULL || f == NULL)
+		return;
+	log_info("stream \"%s\": the table (%" PRId64 " MiB) is %s", stream,
+			 f->nblocks / 128, c->why);
+}
+
+void
+scan_put_before(Buf *sql, ScanKind kind, int64_t b)
+{
+	if (kind == SCAN_ONE_PASS)
+		buf_printf(sql, "pg_catalog.tidlt(ctid, '(%" PRId64 ",0)'::tid)", b);
+	else
+		buf_printf(sql, "ctid < '(%" PRId64 ",0)'::tid", b);
 }
 
 const char *
@@ -129,8 +185,10 @@ scan_one_pass(RowLoop *L, int64_t start, const char *filter, Buf *sql)
 	query_copy_head(sql, L->plan, true);
 	if (start > 0)
 	{
+		/* a function call: the planner makes no TID range scan of it */
 		put_cond(sql, &first);
-		buf_printf(sql, "ctid >= '(%" PRId64 ",0)'::tid", start);
+		buf_printf(sql, "pg_catalog.tidge(ctid, '(%" PRId64 ",0)'::tid)",
+				   start);
 	}
 	if (filter)
 	{

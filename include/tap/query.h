@@ -15,6 +15,7 @@
 #include "tap/buf.h"
 #include "tap/conn.h"
 #include "tap/plan.h"
+#include "tap/scan.h"
 #include "tap/status.h"
 
 /* What pg_class says about a name, whatever the user may read. */
@@ -29,13 +30,6 @@ typedef struct RelProbe
  * pg_attribute, which every user may read */
 TapStatus query_probe(PgSession *s, const char *schema, const char *table,
 					  const char *column, RelProbe *out);
-
-/* What a FULL_TABLE read needs to choose how to scan a table. */
-typedef struct ScanFacts
-{
-	bool ctid_readable; /* the user may read ctid and xmin */
-	char amname[64];    /* the table access method ("heap"), or "" */
-} ScanFacts;
 
 /* query_scan_facts: a table gone meanwhile counts as readable heap: the
  * COPY then reports the real error */
@@ -81,12 +75,11 @@ TapStatus query_import_snapshot(PgSession *s, const char *id);
 
 /*
  * query_extents: for each of the n plans (all on s's database), inside
- * the current snapshot, the facts a scan needs and the table's blocks;
- * one statement for all. A table gone meanwhile gets readable heap facts
- * and 0 blocks.
+ * the current snapshot, the facts a scan needs (with the table's blocks);
+ * one statement for all. A table gone meanwhile gets scan_facts_default.
  */
 TapStatus query_extents(PgSession *s, StreamPlan *const *plans, size_t n,
-						ScanFacts *facts, int64_t *nblocks);
+						ScanFacts *facts);
 
 /* A snapshot's transaction horizon, epoch-aware (64-bit, never wraps). */
 typedef struct XidExtent

@@ -6,10 +6,16 @@
  *  - TID ranges: consecutive block ranges of SCAN_CHUNK_BLOCKS, one COPY
  *    each, answered by a TID range scan (PostgreSQL 14 and later); the
  *    bookmark is the start of the range being read.
- *  - one pass: on older servers a ctid range is a filter over a full
- *    sequential scan, so the table is read in one COPY (synchronized scans
- *    off, so it starts at block 0) that also returns each row's ctid; the
- *    bookmark is the block of the last row written.
+ *  - one pass: one COPY over one sequential scan (synchronized scans off,
+ *    so it starts at block 0) that also returns each row's ctid; the
+ *    bookmark is the block of the last row written. For servers before 14
+ *    (where a ctid range is a filter over a full sequential scan anyway),
+ *    and for a table larger than a quarter of shared_buffers: the server
+ *    reads such a table's sequential scan through a small ring of buffers,
+ *    while a TID range scan always goes through its shared cache and would
+ *    evict the working set of the user's own queries. Its ctid conditions
+ *    are function calls (tidge, tidlt), which the planner never turns into
+ *    a TID range scan.
  *  - whole: no physical row order to resume from (views, materialized
  *    views, partitioned parents, foreign tables, another table access
  *    method, a user who may not read ctid): one COPY, restarted from the
@@ -37,22 +43,51 @@ typedef enum ScanKind
 	SCAN_WHOLE,
 } ScanKind;
 
+/* What the server says about a table, for choosing how to read it. */
+typedef struct ScanFacts
+{
+	bool ctid_readable;     /* the user may read ctid and xmin */
+	char amname[64];        /* the table access method ("heap"), or "" */
+	int64_t nblocks;        /* the table's size in blocks now */
+	int64_t ring_blocks;    /* a quarter of shared_buffers, in blocks (0:
+							   unknown): the server reads a larger table's
+							   sequential scan through a small ring */
+	bool statement_timeout; /* the session has a statement_timeout */
+} ScanFacts;
+
+/* scan_facts_default: a table gone meanwhile: readable heap, 0 blocks */
+void scan_facts_default(ScanFacts *f);
+
 typedef struct ScanChoice
 {
 	ScanKind kind;
-	const char *why; /* SCAN_WHOLE: why the table cannot resume, for an INFO
-						line ("a view", ...); else NULL */
+	const char *why; /* SCAN_WHOLE: why the table cannot resume ("a view",
+						...); a physical kind chosen for the table's size:
+						why, for an INFO line; else NULL */
 } ScanChoice;
 
 /*
- * scan_choose: the way to read a relation of relkind with table access
- * method amname ("" for none) on a server of server_version, given
- * whether the user may read ctid. forced ("tid-ranges", "one-pass",
- * "whole", or NULL) overrides a physical choice, for testing the older
- * servers' path on a new one; it never makes a view physical.
+ * scan_choose: the way to read a relation of relkind (f: the table's
+ * facts, NULL for anything but an ordinary table) on a server of
+ * server_version. forced ("tid-ranges", "one-pass", "whole", or NULL)
+ * overrides a physical choice; it never makes a view physical.
  */
-ScanChoice scan_choose(int server_version, char relkind, const char *amname,
-					   bool ctid_readable, const char *forced);
+ScanChoice scan_choose(int server_version, char relkind, const ScanFacts *f,
+					   const char *forced);
+
+/*
+ * scan_log_choice: an INFO line when c was chosen for the table's size
+ * (stream: its tap_stream_id)
+ */
+void scan_log_choice(const char *stream, const ScanChoice *c,
+					 const ScanFacts *f);
+
+/*
+ * scan_put_before: appends the condition "ctid before block b" in the
+ * form kind reads it: a function call for a one-pass scan (never a TID
+ * range scan), the operator otherwise
+ */
+void scan_put_before(Buf *sql, ScanKind kind, int64_t b);
 
 /* scan_forced: the TAP_SCAN_STRATEGY environment variable, or NULL */
 const char *scan_forced(void);
