@@ -3,6 +3,7 @@
  */
 #include "tap/plan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,14 @@ find_column(const DiscTable *t, const char *name)
 		if (strcmp(t->cols[i].name, name) == 0)
 			return &t->cols[i];
 	return NULL;
+}
+
+void
+plan_facts_default(ScanFacts *f)
+{
+	memset(f, 0, sizeof *f);
+	f->ctid_readable = true;
+	snprintf(f->amname, sizeof f->amname, "heap");
 }
 
 void
@@ -155,12 +164,11 @@ set_definition(json_t *schema, const TypeMapping *m)
 
 	if (m->def_name == NULL)
 		return;
-	if (!json_is_object(defs))
-	{
-		defs = json_object();
-		json_object_set_new(schema, "definitions", defs);
-	}
+	/* the schema is a shallow copy of the catalog's: its definitions are
+	 * the catalog's until copied here */
+	defs = json_is_object(defs) ? json_copy(defs) : json_object();
 	json_object_set(defs, m->def_name, m->def);
+	json_object_set_new(schema, "definitions", defs);
 }
 
 /*
@@ -236,11 +244,14 @@ plan_stream(const StreamSpec *spec, PgSession *sess, const DiscResult *tables,
 	p->spec = spec;
 	p->sess = sess;
 	p->rkey = -1;
+	plan_facts_default(&p->facts);
 	if (t == NULL)
 		return explain_missing_table(spec, sess, path);
 	p->relkind = t->relkind;
 
-	p->schema = json_deep_copy(spec->schema);
+	/* shallow: only "properties" (and "definitions", set_definition) are
+	 * changed, and those are replaced, never changed in place */
+	p->schema = json_copy(spec->schema);
 	json_object_set_new(p->schema, "properties", json_object());
 	p->cols = xcalloc(spec->ncols + 1, sizeof *p->cols);
 	for (size_t i = 0; i < spec->ncols; i++)

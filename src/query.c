@@ -100,7 +100,7 @@ query_scan_facts(PgSession *s, const char *schema, const char *table,
 		"WHERE n.nspname = $1 AND c.relname = $2",
 		2, params, &res);
 
-	scan_facts_default(out);
+	plan_facts_default(out);
 	if (st != TAP_OK || res == NULL)
 		return st;
 	read_facts(res, 0, 0, out);
@@ -240,7 +240,7 @@ query_extents(PgSession *s, StreamPlan *const *plans, size_t n,
 	TapStatus st;
 
 	for (size_t i = 0; i < n; i++)
-		scan_facts_default(&facts[i]);
+		plan_facts_default(&facts[i]);
 	buf_init(&schemas, 256);
 	buf_init(&tables, 256);
 	query_text_array(&schemas, plans, n, plan_schema);

@@ -39,22 +39,11 @@ repl_full_choose(const StreamPlan *p, const ScanFacts *facts)
 	return c;
 }
 
-/* choose_scan: one connection: the facts for this table alone */
-static TapStatus
-choose_scan(const StreamPlan *p, ScanChoice *out)
+/* choose_scan: one connection: the facts sync gathered at planning */
+static ScanChoice
+choose_scan(const StreamPlan *p)
 {
-	ScanFacts facts;
-
-	if (p->relkind == 'r')
-	{
-		TapStatus st = query_scan_facts(p->sess, p->spec->schema_name,
-										p->spec->table_name, &facts);
-
-		if (st != TAP_OK)
-			return st;
-	}
-	*out = repl_full_choose(p, p->relkind == 'r' ? &facts : NULL);
-	return TAP_OK;
+	return repl_full_choose(p, p->relkind == 'r' ? &p->facts : NULL);
 }
 
 /* A singer-io xmin bookmark cannot be resumed here; a table read whole
@@ -190,6 +179,21 @@ read_physical(RowLoop *L, const FullStart *fs)
 	return scan_table(L, fs->scan.kind, fs->block, nblocks, NULL);
 }
 
+/*
+ * one_statement: a relation with no physical order, or a table within one
+ * block range at planning read afresh, is one COPY, whose own snapshot is
+ * the stream's: no transaction, no extent query around it (a many-table
+ * run pays one round trip per small table). Such a table that grew
+ * meanwhile is still read whole, by a plain sequential scan.
+ */
+static bool
+one_statement(const StreamPlan *p, const FullStart *fs)
+{
+	if (fs->scan.kind == SCAN_WHOLE)
+		return true;
+	return !fs->resuming && p->facts.nblocks < SCAN_CHUNK_BLOCKS;
+}
+
 static TapStatus
 full_sync(StreamPlan *p, json_t *state, Writer *w)
 {
@@ -197,22 +201,24 @@ full_sync(StreamPlan *p, json_t *state, Writer *w)
 	json_t *bm = state_bookmark(state, spec->tap_stream_id);
 	FullStart fs = {0};
 	RowLoop L;
-	TapStatus st = choose_scan(p, &fs.scan);
+	bool single;
+	TapStatus st;
 
-	if (st == TAP_OK)
-		st = repl_full_schema(p, w);
+	fs.scan = choose_scan(p);
+	st = repl_full_schema(p, w);
 	if (st != TAP_OK)
 		return st;
 	repl_full_prepare(p, bm, &fs);
-	st = rowloop_begin(p, state, w, fs.version, fs.first_run);
+	single = one_statement(p, &fs);
+	st = rowloop_begin(p, state, w, fs.version, fs.first_run, !single);
 	if (st != TAP_OK)
 		return st;
 
 	rowloop_init(&L, p, w, state, bm, fs.version, save);
-	if (fs.scan.kind != SCAN_WHOLE)
-		st = read_physical(&L, &fs);
-	else
+	if (single)
 		st = scan_table(&L, SCAN_WHOLE, 0, 0, NULL);
+	else
+		st = read_physical(&L, &fs);
 	if (st == TAP_OK)
 	{
 		conn_end(p->sess);

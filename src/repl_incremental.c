@@ -100,7 +100,7 @@ incremental_sync(StreamPlan *p, json_t *state, Writer *w)
 		version = repl_new_version();
 		json_object_set_new(bm, "version", json_integer(version));
 	}
-	st = rowloop_begin(p, state, w, version, true);
+	st = rowloop_begin(p, state, w, version, true, true);
 	if (st != TAP_OK)
 		return st;
 

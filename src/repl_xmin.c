@@ -116,20 +116,16 @@ xmin_check(const StreamPlan *p, const char *catalog_path)
 	}
 	if (p->relkind == 'r')
 	{
-		ScanFacts facts;
+		const ScanFacts *facts = &p->facts;
 
-		st = query_scan_facts(p->sess, spec->schema_name, spec->table_name,
-							  &facts);
-		if (st != TAP_OK)
-			return st;
-		if (facts.amname[0] != '\0' && strcmp(facts.amname, "heap") != 0)
+		if (facts->amname[0] != '\0' && strcmp(facts->amname, "heap") != 0)
 		{
 			log_critical("catalog file \"%s\": stream \"%s\" asks for XMIN "
 						 "replication, but \"%s\".\"%s\" uses the table "
 						 "access method \"%s\", whose rows need not carry "
 						 "an xmin; use FULL_TABLE or INCREMENTAL",
 						 catalog_path, spec->tap_stream_id, spec->schema_name,
-						 spec->table_name, facts.amname);
+						 spec->table_name, facts->amname);
 			return TAP_ERR_INPUT;
 		}
 	}
@@ -150,31 +146,23 @@ xmin_check(const StreamPlan *p, const char *catalog_path)
 	return TAP_OK;
 }
 
-/* choose_scan: how the table can be read; warns when ctid is not granted */
-static TapStatus
-choose_scan(const StreamPlan *p, ScanChoice *out)
+/* choose_scan: how the table can be read (the facts sync gathered at
+ * planning); warns when ctid is not granted */
+static ScanChoice
+choose_scan(const StreamPlan *p)
 {
-	ScanFacts facts;
+	const ScanFacts *facts = p->relkind == 'r' ? &p->facts : NULL;
+	ScanChoice c;
 
-	scan_facts_default(&facts);
-	if (p->relkind == 'r')
-	{
-		TapStatus st = query_scan_facts(p->sess, p->spec->schema_name,
-										p->spec->table_name, &facts);
-
-		if (st != TAP_OK)
-			return st;
-		if (!facts.ctid_readable)
-			log_warning("stream \"%s\": user \"%s\" may not read the "
-						"table's ctid, so an interrupted run starts over "
-						"instead of resuming (GRANT SELECT (ctid) ON the "
-						"table to make it resumable)",
-						p->spec->tap_stream_id, PQuser(p->sess->conn));
-	}
-	*out = scan_choose(p->sess->server_version, p->relkind,
-					   p->relkind == 'r' ? &facts : NULL, scan_forced());
-	scan_log_choice(p->spec->tap_stream_id, out, &facts);
-	return TAP_OK;
+	if (facts != NULL && !facts->ctid_readable)
+		log_warning("stream \"%s\": user \"%s\" may not read the "
+					"table's ctid, so an interrupted run starts over "
+					"instead of resuming (GRANT SELECT (ctid) ON the "
+					"table to make it resumable)",
+					p->spec->tap_stream_id, PQuser(p->sess->conn));
+	c = scan_choose(p->sess->server_version, p->relkind, facts, scan_forced());
+	scan_log_choice(p->spec->tap_stream_id, &c, facts);
+	return c;
 }
 
 /*
@@ -372,10 +360,10 @@ xmin_sync(StreamPlan *p, json_t *state, Writer *w)
 	XminRun r = {0};
 	RowLoop L;
 	int64_t snap = 0, scanned = 0;
-	TapStatus st = choose_scan(p, &r.scan);
+	TapStatus st;
 
-	if (st == TAP_OK)
-		st = plan_run(p, bm, &r);
+	r.scan = choose_scan(p);
+	st = plan_run(p, bm, &r);
 	if (st == TAP_OK)
 		st = writer_schema(w, spec->stream, p->schema, spec->key_properties,
 						   no_bookmark_props);
@@ -383,7 +371,7 @@ xmin_sync(StreamPlan *p, json_t *state, Writer *w)
 	if (st != TAP_OK)
 		return st;
 	/* ACTIVATE_VERSION first only on the stream's very first run */
-	st = rowloop_begin(p, state, w, r.version, r.first_run);
+	st = rowloop_begin(p, state, w, r.version, r.first_run, true);
 	if (st != TAP_OK)
 		return st;
 

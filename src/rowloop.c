@@ -24,13 +24,13 @@
 
 TapStatus
 rowloop_begin(StreamPlan *p, json_t *state, Writer *w, int64_t version,
-			  bool activate)
+			  bool activate, bool snapshot)
 {
 	TapStatus st = writer_state(w, state);
 
 	if (st == TAP_OK && activate)
 		st = writer_activate_version(w, p->spec->stream, version);
-	if (st == TAP_OK)
+	if (st == TAP_OK && snapshot)
 		st = conn_begin_snapshot(p->sess);
 	return st;
 }

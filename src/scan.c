@@ -13,14 +13,6 @@
 #include "tap/log.h"
 #include "tap/query.h"
 
-void
-scan_facts_default(ScanFacts *f)
-{
-	memset(f, 0, sizeof *f);
-	f->ctid_readable = true;
-	snprintf(f->amname, sizeof f->amname, "heap");
-}
-
 /* what a physical read of a large table costs the server, for the INFO */
 static const char *const WHY_RING =
 	"larger than a quarter of the server's shared_buffers: it is read in "

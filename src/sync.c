@@ -16,6 +16,7 @@
 #include "tap/mem.h"
 #include "tap/parallel.h"
 #include "tap/plan.h"
+#include "tap/query.h"
 #include "tap/repl.h"
 #include "tap/state.h"
 #include "tap/stop.h"
@@ -135,6 +136,33 @@ open_database(Run *r, size_t d, const TapConfig *cfg)
 	return st;
 }
 
+/* plan_facts: how each ordinary table can be read, one statement for all
+ * of database d's */
+static TapStatus
+plan_facts(Run *r, size_t d)
+{
+	StreamPlan **plans = xcalloc(r->cat->n + 1, sizeof *plans);
+	ScanFacts *facts = xcalloc(r->cat->n + 1, sizeof *facts);
+	size_t *which = xcalloc(r->cat->n + 1, sizeof *which);
+	size_t n = 0;
+	TapStatus st = TAP_OK;
+
+	for (size_t i = 0; i < r->cat->n; i++)
+		if (r->db_of[i] == d && r->plans[i].relkind == 'r')
+		{
+			which[n] = i;
+			plans[n++] = &r->plans[i];
+		}
+	if (n > 0)
+		st = query_extents(&r->dbs[d].sess, plans, n, facts);
+	for (size_t k = 0; k < n && st == TAP_OK; k++)
+		r->plans[which[k]].facts = facts[k];
+	free(plans);
+	free(facts);
+	free(which);
+	return st;
+}
+
 /*
  * plan_all: every stream against its live table, its method's own check,
  * and its bookmark, before any message: a bad catalog or state fails with
@@ -149,13 +177,16 @@ plan_all(Run *r, const TapConfig *cfg, const char *catalog_path,
 	for (size_t d = 0; d < r->ndbs && st == TAP_OK; d++)
 		st = open_database(r, d, cfg);
 	for (size_t i = 0; i < r->cat->n && st == TAP_OK; i++)
+		st = plan_stream(&r->cat->streams[i], &r->dbs[r->db_of[i]].sess,
+						 &r->dbs[r->db_of[i]].tables, cfg, catalog_path,
+						 &r->plans[i]);
+	for (size_t d = 0; d < r->ndbs && st == TAP_OK; d++)
+		st = plan_facts(r, d);
+	for (size_t i = 0; i < r->cat->n && st == TAP_OK; i++)
 	{
-		DbSession *db = &r->dbs[r->db_of[i]];
 		const ReplOps *ops = repl_ops(r->cat->streams[i].method);
 
-		st = plan_stream(&r->cat->streams[i], &db->sess, &db->tables, cfg,
-						 catalog_path, &r->plans[i]);
-		if (st == TAP_OK && ops->check)
+		if (ops->check)
 			st = ops->check(&r->plans[i], catalog_path);
 	}
 	for (size_t i = 0; i < r->cat->n && st == TAP_OK; i++)

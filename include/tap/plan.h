@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tap/buf.h"
 #include "tap/catalog.h"
@@ -35,6 +36,21 @@ typedef struct ColPlan
 								 reader sees the value first */
 } ColPlan;
 
+/* What the server says about a table, for choosing how to read it. */
+typedef struct ScanFacts
+{
+	bool ctid_readable;     /* the user may read ctid and xmin */
+	char amname[64];        /* the table access method ("heap"), or "" */
+	int64_t nblocks;        /* the table's size in blocks */
+	int64_t ring_blocks;    /* a quarter of shared_buffers, in blocks (0:
+							   unknown): the server reads a larger table's
+							   sequential scan through a small ring */
+	bool statement_timeout; /* the session has a statement_timeout */
+} ScanFacts;
+
+/* plan_facts_default: a table gone meanwhile: readable heap, 0 blocks */
+void plan_facts_default(ScanFacts *f);
+
 typedef struct StreamPlan
 {
 	const StreamSpec *spec; /* borrowed */
@@ -48,6 +64,8 @@ typedef struct StreamPlan
 	json_t *schema;         /* owned: the SCHEMA message's schema */
 	Buf keys;               /* owned: ,"name": for each column, packed */
 	size_t *key_off;        /* owned: offsets into keys (ncols + 1) */
+	ScanFacts facts;        /* an ordinary table's, when planned (sync
+							   asks for all of a database's at once) */
 } StreamPlan;
 
 /*

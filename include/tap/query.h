@@ -76,7 +76,7 @@ TapStatus query_import_snapshot(PgSession *s, const char *id);
 /*
  * query_extents: for each of the n plans (all on s's database), inside
  * the current snapshot, the facts a scan needs (with the table's blocks);
- * one statement for all. A table gone meanwhile gets scan_facts_default.
+ * one statement for all. A table gone meanwhile gets plan_facts_default.
  */
 TapStatus query_extents(PgSession *s, StreamPlan *const *plans, size_t n,
 						ScanFacts *facts);

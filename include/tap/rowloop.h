@@ -69,10 +69,12 @@ struct RowLoop
 /*
  * rowloop_begin: what every stream does between its SCHEMA and its first
  * record: the STATE that carries its version, ACTIVATE_VERSION when
- * activate, and the start of its snapshot (REPEATABLE READ, READ ONLY).
+ * activate, and, when snapshot, the start of its snapshot (REPEATABLE
+ * READ, READ ONLY) for a read of several statements; a read of one
+ * statement has that statement's own snapshot.
  */
 TapStatus rowloop_begin(StreamPlan *p, json_t *state, Writer *w,
-						int64_t version, bool activate);
+						int64_t version, bool activate, bool snapshot);
 
 /* rowloop_init: a loop for plan p writing records of version */
 void rowloop_init(RowLoop *L, StreamPlan *p, Writer *w, json_t *state,

@@ -43,21 +43,6 @@ typedef enum ScanKind
 	SCAN_WHOLE,
 } ScanKind;
 
-/* What the server says about a table, for choosing how to read it. */
-typedef struct ScanFacts
-{
-	bool ctid_readable;     /* the user may read ctid and xmin */
-	char amname[64];        /* the table access method ("heap"), or "" */
-	int64_t nblocks;        /* the table's size in blocks now */
-	int64_t ring_blocks;    /* a quarter of shared_buffers, in blocks (0:
-							   unknown): the server reads a larger table's
-							   sequential scan through a small ring */
-	bool statement_timeout; /* the session has a statement_timeout */
-} ScanFacts;
-
-/* scan_facts_default: a table gone meanwhile: readable heap, 0 blocks */
-void scan_facts_default(ScanFacts *f);
-
 typedef struct ScanChoice
 {
 	ScanKind kind;

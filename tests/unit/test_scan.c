@@ -81,7 +81,7 @@ main(void)
 		ScanChoice got;
 		char name[200];
 
-		scan_facts_default(&f);
+		plan_facts_default(&f);
 		snprintf(f.amname, sizeof f.amname, "%s", c->amname);
 		f.ctid_readable = c->ctid_readable;
 		f.nblocks = c->nblocks;
