@@ -27,6 +27,12 @@
 #                   what other work still ran during each case
 #   --small-tables N  tables of 1,000 rows each for the many-streams case
 #                   (default 300; 0 leaves it out)
+#   --shared-buffers SIZE  the server's shared_buffers (default 256MB).
+#                   A table larger than a quarter of it is read in one
+#                   sequential pass (the server's ring of buffers), a
+#                   smaller one in block ranges that several connections
+#                   can share: 256MB reads events (277 MiB) in one pass,
+#                   2GB in ranges
 #   --builddir DIR  where the optimized binary is built (default build-bench)
 #   --cases LIST    comma-separated case ids to run (default all):
 #                   events-full, events-full-p2, events-full-p4,
@@ -45,7 +51,10 @@
 #       (no bookmark, replication key updated_at)
 #   (e) tap FULL_TABLE of wide      vs (f) psql COPY of wide
 #   (a2, a4) as (a), with parallel_connections 2 and 4 (one snapshot,
-#       block ranges over several connections), against the same COPY
+#       block ranges over several connections), against the same COPY;
+#       (a2) also against two psql COPYs of the two halves of events (by
+#       TID range) run at the same time: what two connections can gain
+#       on this machine at best
 #   (s1, s2, s4) tap FULL_TABLE of N small tables with 1, 2 and 4
 #       connections vs one psql session running N COPYs
 #   (g) tap FULL_TABLE of geo       vs (h) psql COPY of geo (PostGIS's hex
@@ -81,6 +90,7 @@ TAP_SQL=1
 QUIET_WAIT=0
 BUILDDIR=$SRCDIR/build-bench
 CASES=
+SHARED_BUFFERS=256MB
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-0}"; }
 while (( $# )); do
@@ -97,12 +107,14 @@ while (( $# )); do
         --wait-quiet) QUIET_WAIT=$2; shift 2 ;;
         --builddir) BUILDDIR=$(realpath -m "$2"); shift 2 ;;
         --cases) CASES=$2; shift 2 ;;
+        --shared-buffers) SHARED_BUFFERS=$2; shift 2 ;;
         -h|--help) usage 0 ;;
         *) echo "bench: unknown argument '$1'" >&2; usage 2 >&2 ;;
     esac
 done
 [[ $QUIET_WAIT =~ ^[0-9]+$ ]] || { echo "bench: --wait-quiet takes whole seconds" >&2; exit 2; }
 [[ $GEO_ROWS =~ ^[0-9]+$ ]] || { echo "bench: GEO_ROWS must be a whole number" >&2; exit 2; }
+[[ $SHARED_BUFFERS =~ ^[1-9][0-9]*(kB|MB|GB)$ ]] || { echo "bench: --shared-buffers takes a size such as 256MB or 2GB" >&2; exit 2; }
 [[ $SMALL_TABLES =~ ^[0-9]+$ ]] || { echo "bench: --small-tables takes a whole number" >&2; exit 2; }
 for v in ROWS RUNS WIDE_ROWS MEM_RUNS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "bench: $v must be a positive integer" >&2; exit 2; }
@@ -138,7 +150,7 @@ ln -sfn "$(basename "$OUT")" "$SRCDIR/bench/out/latest"
 source "$SRCDIR/tests/harness/pg.sh"
 PGH_EXTRA_CONF="log_statement = 'none'
 log_connections = off
-shared_buffers = 256MB
+shared_buffers = $SHARED_BUFFERS
 max_wal_size = 8GB
 checkpoint_timeout = 30min" pg_start
 W=$PGH_DIR/bench
@@ -183,6 +195,7 @@ CHECKPOINT;
 SQL
 say "loaded in $(( $(date +%s) - t0 )) s; events $(pg_sql_value "SELECT pg_size_pretty(pg_table_size('events'))"), wide $(pg_sql_value "SELECT pg_size_pretty(pg_table_size('wide'))")"
 EVENTS_COUNT=$(pg_sql_value "SELECT count(*) FROM events")
+EVENTS_HALF=$(pg_sql_value "SELECT pg_relation_size('events') / 8192 / 2")
 WIDE_COUNT=$(pg_sql_value "SELECT count(*) FROM wide")
 [[ $EVENTS_COUNT == "$ROWS" && $WIDE_COUNT == "$WIDE_ROWS" ]] ||
     { echo "bench: row counts $EVENTS_COUNT/$WIDE_COUNT, expected $ROWS/$WIDE_ROWS" >&2; exit 1; }
@@ -256,7 +269,7 @@ plan = {
     "out": "$OUT", "runs": $RUNS, "postmaster_pid": $PM_PID,
     "quiet_wait": $QUIET_WAIT,
     "describe": "events $ROWS rows x 12 columns, wide $WIDE_ROWS rows x 30 columns; "
-                "$(nproc) CPUs; SSL (sslmode=require) over TCP to 127.0.0.1",
+                "$(nproc) CPUs; shared_buffers $SHARED_BUFFERS; SSL (sslmode=require) over TCP to 127.0.0.1",
     "cases": [
         {"id": "events-full", "name": "events FULL_TABLE", "kind": "full", "rows": $ROWS,
          "tap": tap_argv("cat-events-full.json"),
@@ -289,11 +302,21 @@ plan = {
     ],
     "memory": [],
 }
+import shlex
+def halves_argv():
+    # two psql COPYs of the halves of events at once, both to stdout
+    h = $EVENTS_HALF
+    one = lambda cond: " ".join(shlex.quote(a) for a in
+                                copy_argv(f"SELECT {ev} FROM events WHERE {cond}"))
+    return ["bash", "-c", one(f"ctid < '({h},0)'::tid") + " & "
+            + one(f"ctid >= '({h},0)'::tid") + " & wait"]
 for n in (2, 4):
     plan["cases"].insert(1 if n == 2 else 2,
         {"id": f"events-full-p{n}", "name": f"events FULL_TABLE, {n} conns", "kind": "parallel",
          "rows": $ROWS, "tap": tap_argv("cat-events-full.json", n),
-         "copy": copy_argv(f"SELECT {ev} FROM events")})
+         "copy": copy_argv(f"SELECT {ev} FROM events"),
+         "extra": [{"key": "copy_halves", "label": "2 psql COPYs of halves at once",
+                    "argv": halves_argv()}] if n == 2 else []})
 if $SMALL_TABLES > 0:
     copies = []
     for i in range(1, $SMALL_TABLES + 1):
