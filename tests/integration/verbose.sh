@@ -36,15 +36,25 @@ assert_ok "$T/q.err" "--test without -v"
 grep -q '^DEBUG' "$T/q.err" && fail "DEBUG lines without -v"
 pass "no DEBUG line without -v"
 
-# a sync: BEGIN, the COPY (timed when its data ends) and COMMIT
+# a FULL_TABLE sync of a table within one block range: one COPY (timed
+# when its data ends) in its own snapshot, no transaction around it
 discover_select "$T/cat.json" public.vt
 run_tap "$T/s.out" "$T/s.err" --config "$T/config.json" --catalog "$T/cat.json" --verbose
 assert_ok "$T/s.err" "sync --verbose"
+re='^DEBUG statement took [0-9.]+ ms: COPY \(SELECT "id","x" FROM "public"\."vt"\) TO STDOUT$'
+grep -qE "$re" "$T/s.err" || { cat "$T/s.err" >&2; fail "no line matching $re"; }
+pass "sync -v: a line matching $re"
+grep -qE 'BEGIN|COMMIT' "$T/s.err" && { cat "$T/s.err" >&2; fail "a one-range table read in a transaction"; }
+pass "sync -v: no BEGIN or COMMIT around one COPY"
+# INCREMENTAL: BEGIN, the COPY and COMMIT
+discover_select "$T/inc.json" public.vt:INCREMENTAL:id
+run_tap "$T/i.out" "$T/i.err" --config "$T/config.json" --catalog "$T/inc.json" --verbose
+assert_ok "$T/i.err" "INCREMENTAL sync --verbose"
 for re in '^DEBUG statement took [0-9.]+ ms: BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY$' \
           '^DEBUG statement took [0-9.]+ ms: COPY \(SELECT .*"public"\."vt".*\) TO STDOUT' \
           '^DEBUG statement took [0-9.]+ ms: COMMIT$'; do
-    grep -qE "$re" "$T/s.err" || { cat "$T/s.err" >&2; fail "no line matching $re"; }
-    pass "sync -v: a line matching $re"
+    grep -qE "$re" "$T/i.err" || { cat "$T/i.err" >&2; fail "no line matching $re"; }
+    pass "INCREMENTAL sync -v: a line matching $re"
 done
 run_tap "$T/s2.out" "$T/s2.err" --config "$T/config.json" --catalog "$T/cat.json"
 assert_ok "$T/s2.err" "sync without -v"
