@@ -108,8 +108,10 @@ static const char *const method_choices[] = {
 	X("parallel_connections", "integer", "1", KIND_POSINT,                     \
 	  FIELD(parallel_connections), 0, NULL,                                    \
 	  "Connections a run may open to one database. Above 1, every stream "     \
-	  "is read in one shared snapshot, a large table's block ranges over "     \
-	  "several connections at once and small tables side by side")
+	  "is read in one shared snapshot, a table's block ranges over "           \
+	  "several connections at once (up to a quarter of shared_buffers; a "     \
+	  "larger table is one pass on one connection) and small tables side by "  \
+	  "side")
 
 #define KEY_INFO(name, type, def, kind, off, coff, choices, desc)              \
 	{name,   type, def, desc, (kind) == KIND_SECRET || (kind) == KIND_URL,     \

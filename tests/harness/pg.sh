@@ -183,7 +183,7 @@ _pgh_write_conf() {
         echo "full_page_writes = off"
         echo "autovacuum = off"
         # A table beyond a quarter of shared_buffers is read in one pass
-        # (README, "How FULL_TABLE reads a table"); at 128MB the tests'
+        # (README, "Sync"); at 128MB the tests'
         # multi-range tables (up to ~3,500 blocks) stay below that, and
         # sync_buffer_ring sets a smaller value of its own.
         echo "shared_buffers = 128MB"

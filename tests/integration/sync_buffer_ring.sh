@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A table larger than a quarter of shared_buffers (README, "How FULL_TABLE
-# reads a table") is read in one sequential pass, which the server makes
+# A table larger than a quarter of shared_buffers (README, "Sync") is
+# read in one sequential pass, which the server makes
 # through its small ring of buffers for bulk reads, so the cache of the
 # user's own queries stays as it was. A TID range scan never takes that
 # ring: forced here, it fills the cache with the table, which shows the
