@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # FULL_TABLE's ways to read a table (README, "Sync"): block ranges by
-# TID range scans (PostgreSQL 14+), one pass for older servers (forced here with TAP_SCAN_STRATEGY=one-pass), and whole.
+# TID range scans (PostgreSQL 14+), one pass for older servers (forced
+# here with TAP_SCAN_STRATEGY=one-pass), and whole.
 # Each sends the same records; the one-pass read is one sequential scan and
 # resumes after SIGTERM without losing a row changed meanwhile.
 source "$SRCDIR/tests/harness/pg.sh"
