@@ -406,8 +406,12 @@ par_init(Par *par, StreamPlan *const *plans, size_t n, json_t *state, Writer *w,
 	par->streams = xcalloc(n + 1, sizeof *par->streams);
 	for (size_t i = 0; i < n; i++)
 	{
+		/* the facts of planning: a table grown since still ends in an
+		 * open-ended last range */
 		par->streams[i].plan = plans[i];
 		par->streams[i].by_units = plans[i]->spec->method == REPL_FULL_TABLE;
+		par->streams[i].facts = plans[i]->facts;
+		par->streams[i].nblocks = plans[i]->facts.nblocks;
 	}
 	par->readers = xcalloc(max_readers, sizeof *par->readers);
 	for (size_t i = 0; i < max_readers; i++)
@@ -452,27 +456,6 @@ par_fini(Par *par, size_t max_readers)
 	pthread_cond_destroy(&par->to_coord);
 	pthread_cond_destroy(&par->to_readers);
 	pthread_mutex_destroy(&par->mu);
-}
-
-/* measure: the FULL_TABLE streams' scan facts and sizes, in the snapshot */
-static TapStatus
-measure(Par *par, PgSession *leader)
-{
-	StreamPlan **plans = xcalloc(par->nstreams + 1, sizeof *plans);
-	ScanFacts *facts = xcalloc(par->nstreams + 1, sizeof *facts);
-	TapStatus st;
-
-	for (size_t i = 0; i < par->nstreams; i++)
-		plans[i] = par->streams[i].plan;
-	st = query_extents(leader, plans, par->nstreams, facts);
-	for (size_t i = 0; i < par->nstreams && st == TAP_OK; i++)
-	{
-		par->streams[i].facts = facts[i];
-		par->streams[i].nblocks = facts[i].nblocks;
-	}
-	free(plans);
-	free(facts);
-	return st;
 }
 
 /* start_readers: one thread per session; none is a failure */
@@ -552,9 +535,7 @@ parallel_sync(const TapConfig *cfg, PgSession *leader, StreamPlan *const *plans,
 	parallel_open_helpers(&par, cfg, leader, snapshot, want - 1);
 	log_info("reading database \"%s\" with %zu connection(s) in one snapshot",
 			 leader->dbname, par.nreaders);
-	st = measure(&par, leader);
-	if (st == TAP_OK)
-		st = start_readers(&par);
+	st = start_readers(&par);
 	if (st == TAP_OK)
 		st = coordinate(&par);
 	stop_readers(&par, st != TAP_OK);
