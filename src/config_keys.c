@@ -111,7 +111,14 @@ static const char *const method_choices[] = {
 	  "is read in one shared snapshot, a table's block ranges over "           \
 	  "several connections at once (up to a quarter of shared_buffers; a "     \
 	  "larger table is one pass on one connection) and small tables side by "  \
-	  "side")
+	  "side")                                                                  \
+	X("parallel_large_tables", "boolean", "false", KIND_BOOL,                  \
+	  FIELD(parallel_large_tables), 0, NULL,                                   \
+	  "With parallel_connections above 1, also read a table larger than a "    \
+	  "quarter of shared_buffers in block ranges over several connections: "   \
+	  "faster where the server has cores to spare, but every block read "      \
+	  "then goes through the server's shared cache and evicts what the "       \
+	  "application's queries had there")
 
 #define KEY_INFO(name, type, def, kind, off, coff, choices, desc)              \
 	{name,   type, def, desc, (kind) == KIND_SECRET || (kind) == KIND_URL,     \

@@ -113,7 +113,8 @@ start_stream(Par *par, size_t i)
 	ps->last_metric = ps->t0;
 	log_info("beginning sync of stream \"%s\" with method %s",
 			 p->spec->tap_stream_id, method_name(p->spec->method));
-	ps->fs.scan = repl_full_choose(p, p->relkind == 'r' ? &ps->facts : NULL);
+	ps->fs.scan = repl_full_choose(p, p->relkind == 'r' ? &ps->facts : NULL,
+								   par->split_large);
 	st = repl_full_schema(p, par->w);
 	if (st != TAP_OK)
 		return st;
@@ -530,6 +531,7 @@ parallel_sync(const TapConfig *cfg, PgSession *leader, StreamPlan *const *plans,
 	}
 	par_init(&par, plans, n, state, w, want);
 	par.horizon = horizon;
+	par.split_large = cfg->parallel_large_tables;
 	par.readers[0].sess = leader;
 	par.nreaders = 1;
 	parallel_open_helpers(&par, cfg, leader, snapshot, want - 1);

@@ -160,7 +160,8 @@ choose_scan(const StreamPlan *p)
 					"instead of resuming (GRANT SELECT (ctid) ON the "
 					"table to make it resumable)",
 					p->spec->tap_stream_id, PQuser(p->sess->conn));
-	c = scan_choose(p->sess->server_version, p->relkind, facts, scan_forced());
+	c = scan_choose(p->sess->server_version, p->relkind, facts, false,
+					scan_forced());
 	scan_log_choice(p->spec->tap_stream_id, &c, facts);
 	return c;
 }

@@ -25,9 +25,14 @@ static const char *const WHY_TIMEOUT =
 	"statement_timeout for the tap's role it would be read in one pass "
 	"through a small ring of buffers)";
 
+static const char *const WHY_SPLIT =
+	"larger than a quarter of the server's shared_buffers, and "
+	"parallel_large_tables is set: it is read in 8 MiB ranges over several "
+	"connections, which pass through the server's shared cache";
+
 ScanChoice
 scan_choose(int server_version, char relkind, const ScanFacts *f,
-			const char *forced)
+			bool split_large, const char *forced)
 {
 	ScanChoice c = {SCAN_WHOLE, NULL};
 	bool large;
@@ -76,6 +81,8 @@ scan_choose(int server_version, char relkind, const ScanFacts *f,
 	large = f->ring_blocks > 0 && f->nblocks > f->ring_blocks;
 	if (server_version < SCAN_TID_RANGE_VERSION)
 		c.kind = SCAN_ONE_PASS;
+	else if (large && split_large)
+		c.why = WHY_SPLIT;
 	else if (large && !f->statement_timeout)
 	{
 		c.kind = SCAN_ONE_PASS;

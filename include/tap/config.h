@@ -46,7 +46,9 @@ typedef struct TapConfig
 	char *tap_id;                  /* owned, or NULL */
 	json_t *select;   /* owned: the "select" rules (select.h), or NULL */
 	json_t *metadata; /* owned: the "metadata" rules, or NULL */
-	int parallel_connections; /* 1 by default: one connection per database */
+	int parallel_connections;   /* 1 by default: one connection per database */
+	bool parallel_large_tables; /* split tables beyond a quarter of
+								   shared_buffers over connections too */
 } TapConfig;
 
 /* One documented key, for validation and for --about. */

@@ -103,9 +103,10 @@ struct Par
 	size_t nreaders;
 	PStream *streams;
 	size_t nstreams;
-	json_t *state;   /* coordinator only */
-	Writer *w;       /* coordinator only */
-	int64_t horizon; /* the shared snapshot's xmin */
+	json_t *state;    /* coordinator only */
+	Writer *w;        /* coordinator only */
+	int64_t horizon;  /* the shared snapshot's xmin */
+	bool split_large; /* parallel_large_tables */
 	int64_t rows, rows_at_state;
 	struct timespec last_state;
 	bool wrote_last_state; /* a one-connection stream ended the run */

@@ -29,8 +29,10 @@ typedef struct FullStart
 } FullStart;
 
 /* repl_full_choose: how the table can be read, given facts (NULL: not a
- * plain table); warns when a column grant leaves ctid out */
-ScanChoice repl_full_choose(const StreamPlan *p, const ScanFacts *facts);
+ * plain table) and split_large (scan_choose); warns when a column grant
+ * leaves ctid out */
+ScanChoice repl_full_choose(const StreamPlan *p, const ScanFacts *facts,
+							bool split_large);
 
 /*
  * repl_full_prepare: the resume decision from the stream's bookmark bm,

@@ -54,11 +54,13 @@ typedef struct ScanChoice
 /*
  * scan_choose: the way to read a relation of relkind (f: the table's
  * facts, NULL for anything but an ordinary table) on a server of
- * server_version. forced ("tid-ranges", "one-pass", "whole", or NULL)
+ * server_version. split_large: a table larger than a quarter of
+ * shared_buffers is read in ranges all the same (several connections
+ * share them). forced ("tid-ranges", "one-pass", "whole", or NULL)
  * overrides a physical choice; it never makes a view physical.
  */
 ScanChoice scan_choose(int server_version, char relkind, const ScanFacts *f,
-					   const char *forced);
+					   bool split_large, const char *forced);
 
 /*
  * scan_log_choice: an INFO line when c was chosen for the table's size

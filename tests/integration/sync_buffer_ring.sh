@@ -152,6 +152,20 @@ cmp -s "$T/want.txt" "$T/p.txt" || fail "2 connections: records differ from the 
 pass "2 connections: every row, exactly once"
 check_ring "2 connections"
 
+# ---- two connections with parallel_large_tables: ranges over both ----------
+pg_config_json "$T/config2s.json" parallel_connections=2 parallel_large_tables=true
+fresh_cache
+run_tap "$T/ps.out" "$T/ps.err" -v --config "$T/config2s.json" --catalog "$T/big.json"
+assert_ok "$T/ps.err" "parallel_large_tables: the sync completes"
+assert_contains "$T/ps.err" "and parallel_large_tables is set: it is read in 8 MiB ranges over several connections" "parallel_large_tables: the INFO line says what it costs"
+assert_contains "$T/ps.err" "WHERE ctid >= '(1024,0)'::tid) TO STDOUT" "parallel_large_tables: block ranges"
+records "$T/ps.out" >"$T/ps.txt"
+cmp -s "$T/want.txt" "$T/ps.txt" || fail "parallel_large_tables: records differ from the table"
+pass "parallel_large_tables: every row, exactly once"
+b=$(cached big)
+[[ $b -gt 512 ]] || fail "parallel_large_tables: big took only $b buffers"
+pass "parallel_large_tables: big took $b buffers of the cache, as README says"
+
 # ---- XMIN's full read ---------------------------------------------------------
 fresh_cache
 hot0=$(cached hot)
