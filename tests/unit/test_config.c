@@ -112,6 +112,7 @@ cfg_same(const TapConfig *a, const TapConfig *b, const char *what)
 	SAME_VAL(json_as_object);
 	SAME_STR(tap_id);
 	SAME_VAL(parallel_connections);
+	SAME_VAL(parallel_large_tables);
 #undef SAME_STR
 #undef SAME_VAL
 }
@@ -591,7 +592,7 @@ test_keys_table(void)
 		if (config_keys[i].secret)
 			secrets++;
 	}
-	is_int((long long) config_nkeys, 24, "24 config keys");
+	is_int((long long) config_nkeys, 25, "25 config keys");
 	ok(unique, "key names are unique");
 	ok(described, "every key has a type and a description");
 	is_int(secrets, 2, "two secret keys (password, database_url)");
