@@ -35,7 +35,8 @@
 #                   2GB in ranges
 #   --builddir DIR  where the optimized binary is built (default build-bench)
 #   --cases LIST    comma-separated case ids to run (default all):
-#                   events-full, events-full-p2, events-full-p4,
+#                   events-full, events-full-p2, events-full-p2s,
+#                   events-full-p4,
 #                   events-inc, wide-full, events-xmin, small-p1,
 #                   small-p2, small-p4, geo-full
 #
@@ -52,6 +53,8 @@
 #   (e) tap FULL_TABLE of wide      vs (f) psql COPY of wide
 #   (a2, a4) as (a), with parallel_connections 2 and 4 (one snapshot,
 #       block ranges over several connections), against the same COPY;
+#       (a2s) 2 connections with parallel_large_tables (events split into
+#       ranges even where it exceeds a quarter of shared_buffers);
 #       (a2) also against two psql COPYs of the two halves of events (by
 #       TID range) run at the same time: what two connections can gain
 #       on this machine at best
@@ -204,6 +207,7 @@ WIDE_COUNT=$(pg_sql_value "SELECT count(*) FROM wide")
 pg_config_json "$W/config.json"
 pg_config_json "$W/config2.json" parallel_connections=2
 pg_config_json "$W/config4.json" parallel_connections=4
+pg_config_json "$W/config2s.json" parallel_connections=2 parallel_large_tables=true
 "$TAP" --config "$W/config.json" --discover >"$W/catalog.json" 2>"$W/discover.err" ||
     { cat "$W/discover.err" >&2; exit 1; }
 sel() { python3 "$SRCDIR/tests/harness/catalog_select.py" "$W/catalog.json" "$W/$1" "${@:2}"; }
@@ -252,7 +256,7 @@ import json, sys
 tap, cfg, w = "$TAP", "$W/config.json", "$W"
 psql, conninfo = "$PSQL", "$CONNINFO"
 def tap_argv(cat, conns=1):
-    c = cfg if conns == 1 else f"{w}/config{conns}.json"
+    c = cfg if conns == 1 else f"{w}/config{conns}.json"   # conns: 2, 4 or "2s"
     return [tap, "--config", c, "--catalog", f"{w}/{cat}"]
 def copy_argv(sql): return [psql, "-X", conninfo, "-c", f"COPY ({sql}) TO STDOUT"]
 ev, wi, geo = '''$EVENTS_COLS''', '''$WIDE_COLS''', '''$GEO_COLS'''
@@ -317,6 +321,10 @@ for n in (2, 4):
          "copy": copy_argv(f"SELECT {ev} FROM events"),
          "extra": [{"key": "copy_halves", "label": "2 psql COPYs of halves at once",
                     "argv": halves_argv()}] if n == 2 else []})
+plan["cases"].insert(2,
+    {"id": "events-full-p2s", "name": "events FULL_TABLE, 2 conns, parallel_large_tables",
+     "kind": "parallel", "rows": $ROWS, "tap": tap_argv("cat-events-full.json", "2s"),
+     "copy": copy_argv(f"SELECT {ev} FROM events")})
 if $SMALL_TABLES > 0:
     copies = []
     for i in range(1, $SMALL_TABLES + 1):
