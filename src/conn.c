@@ -107,9 +107,21 @@ conn_try_open(const TapConfig *cfg, const char *dbname, PgSession *s)
 	return open_session(cfg, dbname, false, s);
 }
 
+/* queue_clear: no COPY sent ahead any more */
+static void
+queue_clear(PgSession *s)
+{
+	for (size_t i = 0; i < s->nqueued; i++)
+		free(s->queued[i]);
+	free(s->queued);
+	s->queued = NULL;
+	s->nqueued = s->qnext = 0;
+}
+
 void
 conn_close(PgSession *s)
 {
+	queue_clear(s);
 	if (s->copy_row)
 		PQfreemem(s->copy_row);
 	if (s->conn)
@@ -278,6 +290,9 @@ log_timing(const char *sql, double started_ms)
 			  sql);
 }
 
+static TapStatus await_expected(PgSession *s, const char *what, const char *sql,
+								ExecStatusType expect, PGresult **first);
+
 /*
  * run_command: sends sql (the extended protocol when params is not NULL,
  * else the simple one, which allows several statements) and waits for its
@@ -303,6 +318,29 @@ run_command(PgSession *s, const char *what, const char *sql, int nparams,
 		log_query_failure(s, what, sql, NULL);
 		return failure_status(s, NULL);
 	}
+	st = await_expected(s, what, sql, expect, &first);
+	if (st == TAP_OK && out)
+		*out = first;
+	else
+		PQclear(first);
+	/* a COPY's time is logged when its data ends (copy_finish) */
+	if (st == TAP_OK && expect != PGRES_COPY_OUT && log_enabled(LOG_DEBUG))
+		log_timing(sql, started);
+	return st;
+}
+
+/*
+ * await_expected: the results of the command in flight, each of which
+ * must have status expect (for COPY, only the first: the rows follow);
+ * the first in *first (NULL if none)
+ */
+static TapStatus
+await_expected(PgSession *s, const char *what, const char *sql,
+			   ExecStatusType expect, PGresult **first)
+{
+	TapStatus st = TAP_OK;
+
+	*first = NULL;
 	for (;;)
 	{
 		PGresult *res;
@@ -318,20 +356,13 @@ run_command(PgSession *s, const char *what, const char *sql, int nparams,
 			drain(s);
 			break;
 		}
-		if (first == NULL)
-			first = res;
+		if (*first == NULL)
+			*first = res;
 		else
 			PQclear(res);
 		if (expect == PGRES_COPY_OUT)
 			break; /* the rows follow through PQgetCopyData */
 	}
-	if (st == TAP_OK && out)
-		*out = first;
-	else
-		PQclear(first);
-	/* a COPY's time is logged when its data ends (copy_finish) */
-	if (st == TAP_OK && expect != PGRES_COPY_OUT && log_enabled(LOG_DEBUG))
-		log_timing(sql, started);
 	return st;
 }
 
@@ -409,10 +440,69 @@ conn_end(PgSession *s)
 }
 
 TapStatus
+conn_copy_queue(PgSession *s, const char *const *sqls, size_t n)
+{
+	Buf all;
+	TapStatus st = TAP_OK;
+
+	queue_clear(s);
+	buf_init(&all, 4096);
+	s->queued = xcalloc(n + 1, sizeof *s->queued);
+	for (size_t i = 0; i < n; i++)
+	{
+		if (i > 0)
+			buf_append_str(&all, ";\n");
+		buf_append_str(&all, sqls[i]);
+		s->queued[i] = xstrdup(sqls[i]);
+	}
+	s->nqueued = n;
+	if (!PQsendQuery(s->conn, buf_cstr(&all)))
+	{
+		log_query_failure(s, "sending COPY statements", buf_cstr(&all), NULL);
+		st = failure_status(s, NULL);
+		queue_clear(s);
+	}
+	else
+		log_debug("sent %zu COPY statements at once", n);
+	buf_fini(&all);
+	return st;
+}
+
+size_t
+conn_copy_queued(const PgSession *s)
+{
+	return s->nqueued - s->qnext;
+}
+
+/* take_queued: the next COPY sent ahead, which must be sql */
+static TapStatus
+take_queued(PgSession *s, const char *what, const char *sql)
+{
+	PGresult *first;
+	TapStatus st;
+
+	if (strcmp(s->queued[s->qnext], sql) != 0)
+	{
+		log_critical("internal error: %s: the statement is not the one sent "
+					 "ahead for it",
+					 what);
+		return TAP_ERR_INTERNAL;
+	}
+	s->qnext++;
+	st = await_expected(s, what, sql, PGRES_COPY_OUT, &first);
+	PQclear(first);
+	if (st != TAP_OK)
+		queue_clear(s);
+	return st;
+}
+
+TapStatus
 conn_copy_begin(PgSession *s, const char *what, const char *sql)
 {
 	double started = log_enabled(LOG_DEBUG) ? pgconnect_now_ms() : 0;
-	TapStatus st = run_command(s, what, sql, 0, NULL, PGRES_COPY_OUT, NULL);
+	TapStatus st = s->qnext < s->nqueued ? take_queued(s, what, sql)
+										 : run_command(s, what, sql, 0, NULL,
+													   PGRES_COPY_OUT, NULL);
 
 	if (st == TAP_OK)
 	{
@@ -433,6 +523,7 @@ copy_failed(PgSession *s, const char *what, const PGresult *res)
 	log_query_failure(s, what, s->copy_sql, res);
 	s->in_copy = false;
 	drain(s);
+	queue_clear(s);
 	return st;
 }
 
@@ -446,10 +537,16 @@ copy_finish(PgSession *s, const char *what)
 	s->in_copy = false;
 	while ((res = PQgetResult(s->conn)) != NULL)
 	{
+		bool more = s->qnext < s->nqueued;
+
 		if (st == TAP_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
 			st = copy_failed(s, what, res);
 		PQclear(res);
+		if (more)
+			break; /* the next COPY sent ahead follows */
 	}
+	if (s->qnext >= s->nqueued)
+		queue_clear(s);
 	if (st == TAP_OK && log_enabled(LOG_DEBUG) && s->copy_sql != NULL)
 		log_timing(s->copy_sql, s->copy_started_ms);
 	return st;
@@ -518,8 +615,9 @@ conn_copy_cancel(PgSession *s)
 		PQfreemem(s->copy_row);
 		s->copy_row = NULL;
 	}
-	if (!s->in_copy || s->conn == NULL)
+	if ((!s->in_copy && s->qnext >= s->nqueued) || s->conn == NULL)
 		return;
+	queue_clear(s);
 	PQfinish(s->conn);
 	s->conn = NULL;
 	s->in_copy = false;

@@ -48,6 +48,16 @@ choose_scan(const StreamPlan *p)
 	return repl_full_choose(p, p->relkind == 'r' ? &p->facts : NULL, false);
 }
 
+/* resumable: the bookmark holds a position a physical read goes on from
+ * (a singer-io xmin bookmark aside, which repl_full_prepare drops) */
+static bool
+resumable(const json_t *bm, bool physical)
+{
+	return physical && json_is_integer(json_object_get(bm, "ctid_block")) &&
+		   json_is_integer(json_object_get(bm, "snapshot_xmin")) &&
+		   json_is_integer(json_object_get(bm, "version"));
+}
+
 /* A singer-io xmin bookmark cannot be resumed here; a table read whole
  * drops position keys. */
 void
@@ -62,8 +72,7 @@ repl_full_prepare(const StreamPlan *p, json_t *bm, FullStart *fs)
 
 	fs->first_run = jversion == NULL;
 	fs->block = 0;
-	fs->resuming = physical && had_block && json_is_integer(jhorizon) &&
-				   json_is_integer(jversion);
+	fs->resuming = resumable(bm, physical);
 	if (fs->resuming)
 	{
 		fs->block = json_integer_value(jblock);
@@ -194,6 +203,30 @@ one_statement(const StreamPlan *p, const FullStart *fs)
 	if (fs->scan.kind == SCAN_WHOLE)
 		return true;
 	return !fs->resuming && p->facts.nblocks < SCAN_CHUNK_BLOCKS;
+}
+
+bool
+repl_full_one_copy(const StreamPlan *p, const json_t *state, Buf *sql)
+{
+	const json_t *bm = json_object_get(json_object_get(state, "bookmarks"),
+									   p->spec->tap_stream_id);
+	const json_t *jxmin = json_object_get(bm, "xmin");
+	FullStart fs = {0};
+
+	if (p->spec->method != REPL_FULL_TABLE)
+		return false;
+	/* as choose_scan and repl_full_prepare will decide, without their
+	 * log lines */
+	fs.scan =
+		scan_choose(p->sess->server_version, p->relkind,
+					p->relkind == 'r' ? &p->facts : NULL, false, scan_forced());
+	fs.resuming = resumable(bm, fs.scan.kind != SCAN_WHOLE) &&
+				  (jxmin == NULL || json_is_null(jxmin));
+	if (!one_statement(p, &fs))
+		return false;
+	query_copy_head(sql, p, false);
+	query_copy_tail(sql);
+	return true;
 }
 
 static TapStatus

@@ -18,6 +18,7 @@
 #include "tap/plan.h"
 #include "tap/query.h"
 #include "tap/repl.h"
+#include "tap/repl_full.h"
 #include "tap/state.h"
 #include "tap/stop.h"
 
@@ -217,6 +218,50 @@ order_streams(Run *r, const json_t *state)
 		}
 }
 
+/* At most this many COPYs are sent at once; each is a few hundred bytes. */
+#define SYNC_QUEUE_MAX 64
+
+/*
+ * queue_copies: when the stream at order position k and those right after
+ * it on the same session are each one COPY (repl_full_one_copy), sends
+ * those COPYs at once, so that the server reads each small table while the
+ * tap writes the one before
+ */
+static TapStatus
+queue_copies(Run *r, size_t k, size_t d, const json_t *state)
+{
+	PgSession *sess = r->plans[r->order[k]].sess;
+	Buf sqls[SYNC_QUEUE_MAX];
+	const char *ptrs[SYNC_QUEUE_MAX];
+	size_t n = 0;
+	TapStatus st = TAP_OK;
+
+	if (conn_copy_queued(sess) > 0)
+		return TAP_OK;
+	for (size_t j = k; j < r->cat->n && n < SYNC_QUEUE_MAX; j++)
+	{
+		const StreamPlan *p = &r->plans[r->order[j]];
+
+		if (d != SIZE_MAX && r->db_of[r->order[j]] != d)
+			continue;
+		if (p->sess != sess)
+			break;
+		buf_init(&sqls[n], 512);
+		if (!repl_full_one_copy(p, state, &sqls[n]))
+		{
+			buf_fini(&sqls[n]);
+			break;
+		}
+		ptrs[n] = buf_cstr(&sqls[n]);
+		n++;
+	}
+	if (n > 1)
+		st = conn_copy_queue(sess, ptrs, n);
+	for (size_t i = 0; i < n; i++)
+		buf_fini(&sqls[i]);
+	return st;
+}
+
 /* sync_one_by_one: the streams of database d (every database when d is
  * SIZE_MAX) in their order, one snapshot per stream */
 static TapStatus
@@ -234,6 +279,8 @@ sync_one_by_one(Run *r, size_t d, json_t *state, Writer *w)
 		if (stop_requested())
 			st = TAP_ERR_INTERRUPTED;
 		else
+			st = queue_copies(r, k, d, state);
+		if (st == TAP_OK)
 			st = repl_sync_stream(&r->plans[i], state, w);
 	}
 	return st;

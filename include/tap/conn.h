@@ -32,6 +32,8 @@ typedef struct PgSession
 	char *copy_sql;         /* owned: the COPY in progress, for DEBUG lines */
 	double copy_started_ms; /* when that COPY was sent (DEBUG timing) */
 	bool in_copy;
+	char **queued;         /* owned: COPYs sent ahead (conn_copy_queue) */
+	size_t nqueued, qnext; /* how many, and the next one to begin */
 	bool run_snapshot;     /* in one transaction for the whole run (a shared
 						  snapshot): a stream's own BEGIN and COMMIT
 						  (conn_begin_snapshot, conn_end) do nothing */
@@ -89,8 +91,23 @@ TapStatus conn_begin_snapshot(PgSession *s);
  */
 TapStatus conn_end(PgSession *s);
 
-/* conn_copy_begin: starts COPY (...) TO STDOUT; what names it in errors */
+/*
+ * conn_copy_begin: starts COPY (...) TO STDOUT; what names it in errors.
+ * With COPYs queued, it takes the next one, which must be sql.
+ */
 TapStatus conn_copy_begin(PgSession *s, const char *what, const char *sql);
+
+/*
+ * conn_copy_queue: sends the n COPY statements sqls[] at once, in one
+ * simple query, for the next n conn_copy_begin calls: the server starts
+ * each as soon as the one before it has been read, instead of waiting a
+ * round trip and the tap's turn between them. Each statement still has a
+ * snapshot of its own. A failed one ends the rest (the server skips them).
+ */
+TapStatus conn_copy_queue(PgSession *s, const char *const *sqls, size_t n);
+
+/* conn_copy_queued: COPYs sent ahead that no conn_copy_begin has taken */
+size_t conn_copy_queued(const PgSession *s);
 
 /*
  * conn_copy_next: the next row of the COPY. Waits in slices of at most

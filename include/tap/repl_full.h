@@ -51,6 +51,15 @@ void repl_full_reread_filter(Buf *out, const FullStart *fs);
 /* repl_full_position: the bookmark says where the read stands */
 void repl_full_position(json_t *bm, int64_t block, int64_t horizon);
 
+/*
+ * repl_full_one_copy: whether the stream, with the bookmarks in state, will
+ * be read in one COPY of its own (a table within one block range, read
+ * afresh, or a relation read whole); if so, sql becomes that statement,
+ * so that the COPYs of consecutive such streams can be sent at once
+ * (conn_copy_queue)
+ */
+bool repl_full_one_copy(const StreamPlan *p, const json_t *state, Buf *sql);
+
 /* repl_full_complete: the table is complete: no position any more */
 void repl_full_complete(json_t *bm, const FullStart *fs);
 

@@ -20,6 +20,11 @@ BEGIN
 END $$;
 CREATE VIEW vboom AS SELECT 1 AS id, boom() AS x;
 GRANT SELECT ON vboom TO tap;
+CREATE TABLE va (id integer PRIMARY KEY, x text);
+INSERT INTO va SELECT g, 'a' || g FROM generate_series(1, 5) g;
+CREATE TABLE vz (id integer PRIMARY KEY, x text);
+INSERT INTO vz SELECT g, 'z' || g FROM generate_series(1, 7) g;
+GRANT SELECT ON va, vz TO tap;
 SQL
 
 # --test: the session setup and the test query, each with its time
@@ -80,4 +85,41 @@ prev=$(tail -n 2 "$T/b.err" | head -n 1)
 [[ $prev == 'DEBUG failed statement: COPY '*'"public"."vboom"'* ]] ||
     fail "-v: the failing statement is not the line before the CRITICAL one: $prev"
 pass "-v: the failing statement precedes the CRITICAL line"
+
+# several streams of one COPY each: their COPYs go to the server at once,
+# and each stream is still framed and counted on its own
+discover_select "$T/three.json" public.va public.vt public.vz
+run_tap "$T/q.out" "$T/q.err" --config "$T/config.json" --catalog "$T/three.json" -v
+assert_ok "$T/q.err" "three one-COPY streams"
+assert_contains "$T/q.err" "DEBUG sent 3 COPY statements at once" "the three COPYs sent at once"
+assert_eq "SCHEMA STATE ACTIVATE_VERSION RECORD*5 ACTIVATE_VERSION STATE SCHEMA STATE ACTIVATE_VERSION RECORD*10 ACTIVATE_VERSION STATE SCHEMA STATE ACTIVATE_VERSION RECORD*7 ACTIVATE_VERSION STATE" \
+    "$(python3 "$MSGS" seq "$T/q.out")" "three one-COPY streams: each framed on its own"
+for t in va vt vz; do
+    want=$(pg_sql_value "SELECT string_agg(json_build_object('id', id, 'x', x)::text, ' ' ORDER BY id) FROM $t")
+    got=$(python3 "$MSGS" records "$T/q.out" "$t" | python3 -c '
+import json, sys
+rows = sorted((json.loads(l) for l in sys.stdin), key=lambda r: r["id"])
+print(" ".join(json.dumps(r, separators=(", ", " : ")) for r in rows))')
+    assert_eq "$want" "$got" "three one-COPY streams: $t's records are its rows"
+done
+
+# a failure among them: the streams before it are complete, the COPYs
+# after it are never read, the last STATE is true
+discover_select "$T/fail3.json" public.va public.vboom public.vz
+run_tap "$T/f.out" "$T/f.err" --config "$T/config.json" --catalog "$T/fail3.json" -v
+assert_eq 4 "$RC" "a failing COPY among those sent at once: exit 4"
+assert_contains "$T/f.err" "DEBUG sent 3 COPY statements at once" "the three COPYs sent at once"
+assert_match 'CRITICAL .*boom went the view' "$(tail -n 1 "$T/f.err")" "the CRITICAL line is the failing stream's"
+assert_eq "SCHEMA STATE ACTIVATE_VERSION RECORD*5 ACTIVATE_VERSION STATE SCHEMA STATE ACTIVATE_VERSION STATE" \
+    "$(python3 "$MSGS" seq "$T/f.out")" "va complete, vboom begun, vz never begun"
+python3 "$MSGS" last-state "$T/f.out" >"$T/f.state"
+python3 - "$T/f.state" <<'PY' || fail "the last STATE after the failure: $(cat "$T/f.state")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+b = s["bookmarks"]
+assert s["currently_syncing"] == "tapdb-public-vboom", s
+assert b["tapdb-public-va"]["ctid_block"] is None and "version" in b["tapdb-public-va"], b
+assert "tapdb-public-vz" not in b or "version" not in b["tapdb-public-vz"], b
+PY
+pass "the last STATE: va complete, vboom under way, vz not begun"
 echo "all passed"
