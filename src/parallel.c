@@ -113,8 +113,7 @@ start_stream(Par *par, size_t i)
 	ps->last_metric = ps->t0;
 	log_info("beginning sync of stream \"%s\" with method %s",
 			 p->spec->tap_stream_id, method_name(p->spec->method));
-	ps->fs.scan = repl_full_choose(p, p->relkind == 'r' ? &ps->facts : NULL,
-								   par->split_large);
+	ps->fs.scan = scan_choose_stream(p, par->split_large);
 	st = repl_full_schema(p, par->w);
 	if (st != TAP_OK)
 		return st;
@@ -411,7 +410,6 @@ par_init(Par *par, StreamPlan *const *plans, size_t n, json_t *state, Writer *w,
 		 * open-ended last range */
 		par->streams[i].plan = plans[i];
 		par->streams[i].by_units = plans[i]->spec->method == REPL_FULL_TABLE;
-		par->streams[i].facts = plans[i]->facts;
 		par->streams[i].nblocks = plans[i]->facts.nblocks;
 	}
 	par->readers = xcalloc(max_readers, sizeof *par->readers);

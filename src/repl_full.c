@@ -23,29 +23,11 @@
 #include "tap/scan.h"
 #include "tap/state.h"
 
-ScanChoice
-repl_full_choose(const StreamPlan *p, const ScanFacts *facts, bool split_large)
-{
-	ScanChoice c;
-
-	if (facts != NULL && !facts->ctid_readable)
-		log_warning("stream \"%s\": user \"%s\" may read only some columns "
-					"of the table, not its ctid and xmin, so an interrupted "
-					"sync starts over instead of resuming (GRANT SELECT "
-					"(ctid, xmin) ON the table to make it resumable)",
-					p->spec->tap_stream_id, PQuser(p->sess->conn));
-	c = scan_choose(p->sess->server_version, p->relkind, facts, split_large,
-					scan_forced());
-
-	scan_log_choice(p->spec->tap_stream_id, &c, facts);
-	return c;
-}
-
 /* choose_scan: one connection: the facts sync gathered at planning */
 static ScanChoice
 choose_scan(const StreamPlan *p)
 {
-	return repl_full_choose(p, p->relkind == 'r' ? &p->facts : NULL, false);
+	return scan_choose_stream(p, false);
 }
 
 /* resumable: the bookmark holds a position a physical read goes on from

@@ -147,23 +147,11 @@ xmin_check(const StreamPlan *p, const char *catalog_path)
 }
 
 /* choose_scan: how the table can be read (the facts sync gathered at
- * planning); warns when ctid is not granted */
+ * planning) */
 static ScanChoice
 choose_scan(const StreamPlan *p)
 {
-	const ScanFacts *facts = p->relkind == 'r' ? &p->facts : NULL;
-	ScanChoice c;
-
-	if (facts != NULL && !facts->ctid_readable)
-		log_warning("stream \"%s\": user \"%s\" may not read the "
-					"table's ctid, so an interrupted run starts over "
-					"instead of resuming (GRANT SELECT (ctid) ON the "
-					"table to make it resumable)",
-					p->spec->tap_stream_id, PQuser(p->sess->conn));
-	c = scan_choose(p->sess->server_version, p->relkind, facts, false,
-					scan_forced());
-	scan_log_choice(p->spec->tap_stream_id, &c, facts);
-	return c;
+	return scan_choose_stream(p, false);
 }
 
 /*

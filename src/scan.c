@@ -93,13 +93,24 @@ scan_choose(int server_version, char relkind, const ScanFacts *f,
 	return c;
 }
 
-void
-scan_log_choice(const char *stream, const ScanChoice *c, const ScanFacts *f)
+ScanChoice
+scan_choose_stream(const StreamPlan *p, bool split_large)
 {
-	if (c->kind == SCAN_WHOLE || c->why == NULL || f == NULL)
-		return;
-	log_info("stream \"%s\": the table (%" PRId64 " MiB) is %s", stream,
-			 f->nblocks / 128, c->why);
+	const ScanFacts *f = p->relkind == 'r' ? &p->facts : NULL;
+	ScanChoice c;
+
+	if (f != NULL && !f->ctid_readable)
+		log_warning("stream \"%s\": user \"%s\" may read only some columns "
+					"of the table, not its ctid (or xmin), so an interrupted "
+					"sync starts over instead of resuming (GRANT SELECT "
+					"(ctid, xmin) ON the table to make it resumable)",
+					p->spec->tap_stream_id, PQuser(p->sess->conn));
+	c = scan_choose(p->sess->server_version, p->relkind, f, split_large,
+					scan_forced());
+	if (c.kind != SCAN_WHOLE && c.why != NULL && f != NULL)
+		log_info("stream \"%s\": the table (%" PRId64 " MiB) is %s",
+				 p->spec->tap_stream_id, f->nblocks / 128, c.why);
+	return c;
 }
 
 void

@@ -28,12 +28,6 @@ typedef struct FullStart
 	int64_t horizon; /* resuming: the interrupted snapshot's xmin */
 } FullStart;
 
-/* repl_full_choose: how the table can be read, given facts (NULL: not a
- * plain table) and split_large (scan_choose); warns when a column grant
- * leaves ctid out */
-ScanChoice repl_full_choose(const StreamPlan *p, const ScanFacts *facts,
-							bool split_large);
-
 /*
  * repl_full_prepare: the resume decision from the stream's bookmark bm,
  * for fs->scan (set by the caller); a new version is stored in bm. Logs

@@ -63,11 +63,11 @@ ScanChoice scan_choose(int server_version, char relkind, const ScanFacts *f,
 					   bool split_large, const char *forced);
 
 /*
- * scan_log_choice: an INFO line when c was chosen for the table's size
- * (stream: its tap_stream_id)
+ * scan_choose_stream: scan_choose for a planned stream (its facts from
+ * planning), with a WARNING when a column grant leaves ctid out and an
+ * INFO line when the choice was made for the table's size
  */
-void scan_log_choice(const char *stream, const ScanChoice *c,
-					 const ScanFacts *f);
+ScanChoice scan_choose_stream(const StreamPlan *p, bool split_large);
 
 /*
  * scan_put_before: appends the condition "ctid before block b" in the

@@ -75,25 +75,37 @@ check_ring() {
     pass "$1: big took $b buffers, hot kept $h of $hot0"
 }
 
+# run_fresh NAME WHAT ARGS...: on an empty cache with hot in it, the tap
+# with ARGS (stdout NAME.out, stderr NAME.err), which must succeed
+run_fresh() {
+    local name=$1 what=$2
+    shift 2
+    fresh_cache
+    hot0=$(cached hot)
+    run_tap "$T/$name.out" "$T/$name.err" "$@"
+    assert_ok "$T/$name.err" "$what: the sync completes"
+}
+
+# same_rows NAME WHAT [WANT]: NAME's records are WANT's rows (default: the
+# table's), each exactly once
+same_rows() {
+    records "$T/$1.out" >"$T/$1.txt"
+    cmp -s "${3:-$T/want.txt}" "$T/$1.txt" || fail "$2: records differ from the table"
+    pass "$2: every row, exactly once ($(wc -l <"$T/$1.txt") rows)"
+}
+
 table_rows >"$T/want.txt"
 
 # ---- the default: one pass through the ring -----------------------------
-fresh_cache
-hot0=$(cached hot)
-run_tap "$T/d.out" "$T/d.err" -v --config "$T/config.json" --catalog "$T/big.json"
-assert_ok "$T/d.err" "default: the sync completes"
+run_fresh d default -v --config "$T/config.json" --catalog "$T/big.json"
 assert_contains "$T/d.err" "INFO stream \"tapdb-public-big\": the table ($(( nblocks / 128 )) MiB) is larger than a quarter of the server's shared_buffers: it is read in one sequential pass, which the server makes through a small ring of buffers instead of its shared cache" "default: the INFO line says why"
 assert_contains "$T/d.err" 'reading stream "tapdb-public-big": COPY (SELECT "id","t","v",ctid FROM "public"."big") TO STDOUT' "default: one COPY, no ctid condition"
 assert_eq 1 "$(grep -c 'reading stream "tapdb-public-big": COPY' "$T/d.err")" "default: one statement reads the table"
-records "$T/d.out" >"$T/d.txt"
-cmp -s "$T/want.txt" "$T/d.txt" || fail "default: records differ from the table"
-pass "default: every row, exactly once ($(wc -l <"$T/d.txt") rows)"
+same_rows d default
 check_ring "default"
 
 # ---- TID ranges, forced: the check above fails --------------------------
-fresh_cache
-TAP_SCAN_STRATEGY=tid-ranges run_tap "$T/r.out" "$T/r.err" --config "$T/config.json" --catalog "$T/big.json"
-assert_ok "$T/r.err" "tid-ranges: the sync completes"
+TAP_SCAN_STRATEGY=tid-ranges run_fresh r tid-ranges --config "$T/config.json" --catalog "$T/big.json"
 b=$(cached big)
 h=$(cached hot)
 [[ $b -gt 512 ]] || fail "tid-ranges: big took only $b buffers; the ring check above proves nothing"
@@ -106,9 +118,7 @@ pg_sql_value "ALTER ROLE tap RESET statement_timeout" >/dev/null
 assert_ok "$T/t.err" "statement_timeout: the sync completes"
 assert_contains "$T/t.err" "but a statement_timeout is set: it is read in short 8 MiB range statements" "statement_timeout: the INFO line says why"
 assert_contains "$T/t.err" "WHERE ctid >= '(0,0)'::tid AND ctid < '(1024,0)'::tid) TO STDOUT" "statement_timeout: block ranges"
-records "$T/t.out" >"$T/t.txt"
-cmp -s "$T/want.txt" "$T/t.txt" || fail "statement_timeout: records differ from the table"
-pass "statement_timeout: every row, exactly once"
+same_rows t statement_timeout
 
 # ---- resuming a one-pass read: still through the ring --------------------
 horizon=$(pg_sql_value "SELECT txid_snapshot_xmin(txid_current_snapshot()) % 4294967296")
@@ -125,54 +135,35 @@ INSERT INTO big SELECT g, g, 'new' FROM generate_series(100001, 100300) g;
 -- does): vacuumed, the count of buffers is the ring's
 VACUUM big;
 SQL
-fresh_cache
-hot0=$(cached hot)
-run_tap "$T/s.out" "$T/s.err" -v --config "$T/config.json" --catalog "$T/big.json" --state "$T/state.json"
-assert_ok "$T/s.err" "resume: the sync completes"
+run_fresh s resume -v --config "$T/config.json" --catalog "$T/big.json" --state "$T/state.json"
 assert_contains "$T/s.err" "pg_catalog.tidlt(ctid, '(700,0)'::tid) AND age(xmin) <= age('$horizon'::xid)" "resume: the rows changed since, in the blocks passed, by a function call"
 assert_contains "$T/s.err" "WHERE pg_catalog.tidge(ctid, '(700,0)'::tid)) TO STDOUT" "resume: the rest from block 700, by a function call"
 # what a resumed run owes: every row from block 700 on, and every row
 # changed since the interrupted snapshot before it
 table_rows "WHERE ctid >= '(700,0)'::tid OR age(xmin) <= age('$horizon'::xid)" >"$T/swant.txt"
-records "$T/s.out" >"$T/s.txt"
-cmp -s "$T/swant.txt" "$T/s.txt" || fail "resume: records differ from what the resumed run owes"
-pass "resume: $(wc -l <"$T/s.txt") rows: those from block 700 on and those changed since"
+same_rows s "resume (the rows from block 700 on, and those changed since)" "$T/swant.txt"
 check_ring "resume"
 table_rows >"$T/want.txt"   # the table as it is now
 
 # ---- two connections: big is one unit, one pass ---------------------------
 pg_config_json "$T/config2.json" parallel_connections=2
-fresh_cache
-hot0=$(cached hot)
-run_tap "$T/p.out" "$T/p.err" --config "$T/config2.json" --catalog "$T/big.json"
-assert_ok "$T/p.err" "2 connections: the sync completes"
+run_fresh p "2 connections" --config "$T/config2.json" --catalog "$T/big.json"
 assert_contains "$T/p.err" "reading database \"tapdb\" with 2 connection(s) in one snapshot" "2 connections: one snapshot"
-records "$T/p.out" >"$T/p.txt"
-cmp -s "$T/want.txt" "$T/p.txt" || fail "2 connections: records differ from the table"
-pass "2 connections: every row, exactly once"
+same_rows p "2 connections"
 check_ring "2 connections"
 
 # ---- two connections with parallel_large_tables: ranges over both ----------
 pg_config_json "$T/config2s.json" parallel_connections=2 parallel_large_tables=true
-fresh_cache
-run_tap "$T/ps.out" "$T/ps.err" -v --config "$T/config2s.json" --catalog "$T/big.json"
-assert_ok "$T/ps.err" "parallel_large_tables: the sync completes"
+run_fresh ps parallel_large_tables -v --config "$T/config2s.json" --catalog "$T/big.json"
 assert_contains "$T/ps.err" "and parallel_large_tables is set: it is read in 8 MiB ranges over several connections" "parallel_large_tables: the INFO line says what it costs"
 assert_contains "$T/ps.err" "WHERE ctid >= '(1024,0)'::tid) TO STDOUT" "parallel_large_tables: block ranges"
-records "$T/ps.out" >"$T/ps.txt"
-cmp -s "$T/want.txt" "$T/ps.txt" || fail "parallel_large_tables: records differ from the table"
-pass "parallel_large_tables: every row, exactly once"
+same_rows ps parallel_large_tables
 b=$(cached big)
 [[ $b -gt 512 ]] || fail "parallel_large_tables: big took only $b buffers"
 pass "parallel_large_tables: big took $b buffers of the cache, as README says"
 
 # ---- XMIN's full read ---------------------------------------------------------
-fresh_cache
-hot0=$(cached hot)
-run_tap "$T/x.out" "$T/x.err" --config "$T/config.json" --catalog "$T/xmin.json"
-assert_ok "$T/x.err" "XMIN: the first run completes"
+run_fresh x "XMIN (first run)" --config "$T/config.json" --catalog "$T/xmin.json"
 assert_contains "$T/x.err" "is larger than a quarter of the server's shared_buffers: it is read in one sequential pass" "XMIN: one pass"
-records "$T/x.out" >"$T/x.txt"
-cmp -s "$T/want.txt" "$T/x.txt" || fail "XMIN: records differ from the table"
-pass "XMIN: every row, exactly once"
+same_rows x XMIN
 check_ring "XMIN"
