@@ -327,7 +327,7 @@ feed(Par *par, size_t *next)
 		}
 		else
 		{
-			if (waiting_units(par) >= par->nreaders)
+			if (waiting_units(par) >= par->nreaders * PARALLEL_UNITS_AHEAD)
 				break;
 			st = start_stream(par, *next);
 		}

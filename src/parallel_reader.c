@@ -114,6 +114,55 @@ run_unit(Reader *r, size_t u, Unit unit)
 	return st;
 }
 
+/* whole_table: a unit that is a whole table in one range */
+static bool
+whole_table(const Unit *u)
+{
+	return u->kind == UNIT_RANGE && u->block == 0 && u->last;
+}
+
+/*
+ * take_units: the next unit, or (under par->mu) a run of up to
+ * PARALLEL_UNITS_AHEAD units that are each a whole small table, into
+ * taken[]; copies: the coordinator may grow the array meanwhile
+ */
+static size_t
+take_units(Par *par, size_t *first, Unit *taken)
+{
+	size_t n = 0;
+
+	*first = par->next_unit;
+	do
+		taken[n++] = par->units[par->next_unit++];
+	while (n < PARALLEL_UNITS_AHEAD && par->next_unit < par->nunits &&
+		   whole_table(&taken[0]) && whole_table(&par->units[par->next_unit]));
+	par->busy += n;
+	return n;
+}
+
+/* queue_units: several whole small tables: their COPYs sent at once */
+static TapStatus
+queue_units(Reader *r, const Unit *taken, size_t n)
+{
+	Buf sqls[PARALLEL_UNITS_AHEAD];
+	const char *ptrs[PARALLEL_UNITS_AHEAD];
+	TapStatus st;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		buf_init(&sqls[i], 512);
+		scan_range_sql(&sqls[i], r->par->streams[taken[i].stream].plan, 0, true,
+					   NULL);
+		ptrs[i] = buf_cstr(&sqls[i]);
+	}
+	r->sess->reader = true;
+	st = conn_copy_queue(r->sess, ptrs, n);
+	r->sess->reader = false;
+	for (size_t i = 0; i < n; i++)
+		buf_fini(&sqls[i]);
+	return st;
+}
+
 void *
 parallel_reader_main(void *arg)
 {
@@ -122,8 +171,8 @@ parallel_reader_main(void *arg)
 
 	for (;;)
 	{
-		size_t u;
-		Unit unit;
+		size_t first, n;
+		Unit taken[PARALLEL_UNITS_AHEAD];
 
 		pthread_mutex_lock(&par->mu);
 		while (par->next_unit == par->nunits && !par->closed && !par->abort)
@@ -133,15 +182,16 @@ parallel_reader_main(void *arg)
 			pthread_mutex_unlock(&par->mu);
 			return NULL;
 		}
-		/* a copy: the coordinator may grow the array meanwhile */
-		u = par->next_unit++;
-		unit = par->units[u];
-		par->busy++;
+		n = take_units(par, &first, taken);
 		pthread_mutex_unlock(&par->mu);
-		/* after a failure the session's last_error must stay as the
-		 * coordinator will read it */
-		if (run_unit(r, u, unit) != TAP_OK)
-			return NULL;
+		/* a failure to send them ahead shows again, and is reported, when
+		 * the first unit sends its own; after a failure the session's
+		 * last_error must stay as the coordinator will read it */
+		if (n > 1)
+			(void) queue_units(r, taken, n);
+		for (size_t i = 0; i < n; i++)
+			if (run_unit(r, first + i, taken[i]) != TAP_OK)
+				return NULL;
 	}
 }
 

@@ -136,13 +136,13 @@ put_cond(Buf *sql, bool *first)
 	*first = false;
 }
 
-TapStatus
-scan_range(RowLoop *L, int64_t b, bool last, const char *filter, Buf *sql)
+void
+scan_range_sql(Buf *sql, const StreamPlan *p, int64_t b, bool last,
+			   const char *filter)
 {
 	bool first = true;
 
-	L->last_block = b;
-	query_copy_head(sql, L->plan, false);
+	query_copy_head(sql, p, false);
 	put_cond(sql, &first);
 	buf_printf(sql, "ctid >= '(%" PRId64 ",0)'::tid", b);
 	if (!last)
@@ -154,6 +154,13 @@ scan_range(RowLoop *L, int64_t b, bool last, const char *filter, Buf *sql)
 		buf_append_str(sql, filter);
 	}
 	query_copy_tail(sql);
+}
+
+TapStatus
+scan_range(RowLoop *L, int64_t b, bool last, const char *filter, Buf *sql)
+{
+	L->last_block = b;
+	scan_range_sql(sql, L->plan, b, last, filter);
 	return rowloop_copy(L, buf_cstr(sql));
 }
 

@@ -37,6 +37,9 @@
 #define PARALLEL_MAX_CONNECTIONS 64
 /* Buffers each reader may fill ahead of the writer. */
 #define PARALLEL_READER_CHUNKS 4
+/* Units kept queued per reader, and how many one-range tables a reader
+ * takes at once, their COPYs sent together (conn_copy_queue). */
+#define PARALLEL_UNITS_AHEAD 16
 
 /*
  * parallel_sync: syncs plans[0..n) (in that order; all of the database of

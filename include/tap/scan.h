@@ -95,4 +95,9 @@ TapStatus scan_table(RowLoop *L, ScanKind kind, int64_t start, int64_t nblocks,
 TapStatus scan_range(RowLoop *L, int64_t b, bool last, const char *filter,
 					 Buf *sql);
 
+/* scan_range_sql: the statement scan_range sends for p's range, into sql
+ * (for sending several at once: conn_copy_queue) */
+void scan_range_sql(Buf *sql, const StreamPlan *p, int64_t b, bool last,
+					const char *filter);
+
 #endif
