@@ -30,7 +30,13 @@ pg_stop_immediate || fail "pg_stop_immediate"
 "$TAP_BIN" --config "$T/config.json" --catalog "$T/cat.json" >"$T/r.out" 2>"$T/r.err" &
 tap_pid=$!
 pg_on_exit "[[ -n \${tap_pid:-} ]] && kill -KILL \$tap_pid 2>/dev/null; true"
-sleep 1
+# the server comes back once the tap has failed its first attempt (a fixed
+# sleep is too short for a tap started under valgrind)
+for ((i = 0; i < 300; i++)); do
+    grep -qF "(attempt 1 of 4)" "$T/r.err" 2>/dev/null && break
+    alive "$tap_pid" || break
+    sleep 0.1
+done
 pg_resume || fail "pg_resume"
 # attempts at about 0, 0.5, 1.5 and 3.5 s: it is over well within 30 s
 for ((i = 0; i < 300; i++)); do alive "$tap_pid" || break; sleep 0.1; done
