@@ -135,7 +135,9 @@ start_stream(Par *par, size_t i)
 	if (ps->fs.scan.kind == SCAN_TID_RANGES)
 		for (int64_t b = ps->fs.block;; b += SCAN_CHUNK_BLOCKS)
 		{
-			bool last = b + SCAN_CHUNK_BLOCKS >= ps->nblocks;
+			/* the size at planning: a table grown since still ends in
+			 * an open-ended last range */
+			bool last = b + SCAN_CHUNK_BLOCKS >= p->facts.nblocks;
 
 			queue_unit(par, i, UNIT_RANGE, b, last);
 			if (last)
@@ -406,11 +408,8 @@ par_init(Par *par, StreamPlan *const *plans, size_t n, json_t *state, Writer *w,
 	par->streams = xcalloc(n + 1, sizeof *par->streams);
 	for (size_t i = 0; i < n; i++)
 	{
-		/* the facts of planning: a table grown since still ends in an
-		 * open-ended last range */
 		par->streams[i].plan = plans[i];
 		par->streams[i].by_units = plans[i]->spec->method == REPL_FULL_TABLE;
-		par->streams[i].nblocks = plans[i]->facts.nblocks;
 	}
 	par->readers = xcalloc(max_readers, sizeof *par->readers);
 	for (size_t i = 0; i < max_readers; i++)

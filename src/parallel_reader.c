@@ -105,7 +105,8 @@ run_unit(Reader *r, size_t u, Unit unit)
 		st = scan_table(&L, SCAN_WHOLE, 0, 0, buf_cstr(&sql));
 	}
 	else
-		st = scan_table(&L, ps->fs.scan.kind, ps->fs.block, ps->nblocks, NULL);
+		st = scan_table(&L, ps->fs.scan.kind, ps->fs.block,
+						ps->plan->facts.nblocks, NULL);
 	buf_fini(&sql);
 	r->sess->reader = false;
 	(void) hand(r, true, st);

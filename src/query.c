@@ -60,8 +60,8 @@ query_probe(PgSession *s, const char *schema, const char *table,
 	return TAP_OK;
 }
 
-/* The columns after ctid_readable that query_scan_facts and query_extents
- * share, and how a row of them is read: the access method, the table's
+/* The scan facts after ctid_readable, and how a row of them is read
+ * (read_facts): the access method, the table's
  * blocks, a quarter of shared_buffers (pg_settings counts it in blocks;
  * the server's own threshold for a ring, NBuffers / 4) and whether a
  * statement_timeout is set. */
@@ -80,32 +80,6 @@ read_facts(PGresult *res, int row, int col, ScanFacts *f)
 	f->nblocks = strtoll(PQgetvalue(res, row, col + 2), NULL, 10);
 	f->ring_blocks = strtoll(PQgetvalue(res, row, col + 3), NULL, 10);
 	f->statement_timeout = is_true(res, row, col + 4);
-}
-
-TapStatus
-query_scan_facts(PgSession *s, const char *schema, const char *table,
-				 ScanFacts *out)
-{
-	const char *params[2] = {schema, table};
-	PGresult *res;
-	/* a user granted SELECT on some columns only may not read ctid and
-	 * xmin unless granted those too */
-	TapStatus st = query_row(
-		s, "checking the SELECT privilege on ctid",
-		"SELECT pg_catalog.has_column_privilege(c.oid, 'ctid', 'SELECT') "
-		"AND pg_catalog.has_column_privilege(c.oid, 'xmin', 'SELECT'), " FACTS_COLUMNS
-		"FROM pg_catalog.pg_class c "
-		"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-		"LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam "
-		"WHERE n.nspname = $1 AND c.relname = $2",
-		2, params, &res);
-
-	plan_facts_default(out);
-	if (st != TAP_OK || res == NULL)
-		return st;
-	read_facts(res, 0, 0, out);
-	PQclear(res);
-	return TAP_OK;
 }
 
 TapStatus

@@ -30,14 +30,17 @@ choose_scan(const StreamPlan *p)
 	return scan_choose_stream(p, false);
 }
 
-/* resumable: the bookmark holds a position a physical read goes on from
- * (a singer-io xmin bookmark aside, which repl_full_prepare drops) */
+/* resumable: the bookmark holds a position a physical read goes on from,
+ * and no singer-io xmin bookmark (which repl_full_prepare drops) */
 static bool
 resumable(const json_t *bm, bool physical)
 {
+	const json_t *jxmin = json_object_get(bm, "xmin");
+
 	return physical && json_is_integer(json_object_get(bm, "ctid_block")) &&
 		   json_is_integer(json_object_get(bm, "snapshot_xmin")) &&
-		   json_is_integer(json_object_get(bm, "version"));
+		   json_is_integer(json_object_get(bm, "version")) &&
+		   (jxmin == NULL || json_is_null(jxmin));
 }
 
 /* A singer-io xmin bookmark cannot be resumed here; a table read whole
@@ -68,7 +71,6 @@ repl_full_prepare(const StreamPlan *p, json_t *bm, FullStart *fs)
 					"position instead, so the stream starts over",
 					spec->tap_stream_id);
 		json_object_del(bm, "xmin");
-		fs->resuming = false;
 	}
 	if (fs->resuming)
 	{
@@ -175,9 +177,10 @@ read_physical(RowLoop *L, const FullStart *fs)
 /*
  * one_statement: a relation with no physical order, or a table within one
  * block range at planning read afresh, is one COPY, whose own snapshot is
- * the stream's: no transaction, no extent query around it (a many-table
- * run pays one round trip per small table). Such a table that grew
- * meanwhile is still read whole, by a plain sequential scan.
+ * the stream's: no transaction, no extent query around it, and its COPY
+ * can be sent ahead with its neighbours' (repl_full_one_copy). Such a
+ * table that grew meanwhile is still read whole, by a plain sequential
+ * scan.
  */
 static bool
 one_statement(const StreamPlan *p, const FullStart *fs)
@@ -192,7 +195,6 @@ repl_full_one_copy(const StreamPlan *p, const json_t *state, Buf *sql)
 {
 	const json_t *bm = json_object_get(json_object_get(state, "bookmarks"),
 									   p->spec->tap_stream_id);
-	const json_t *jxmin = json_object_get(bm, "xmin");
 	FullStart fs = {0};
 
 	if (p->spec->method != REPL_FULL_TABLE)
@@ -202,8 +204,7 @@ repl_full_one_copy(const StreamPlan *p, const json_t *state, Buf *sql)
 	fs.scan =
 		scan_choose(p->sess->server_version, p->relkind,
 					p->relkind == 'r' ? &p->facts : NULL, false, scan_forced());
-	fs.resuming = resumable(bm, fs.scan.kind != SCAN_WHOLE) &&
-				  (jxmin == NULL || json_is_null(jxmin));
+	fs.resuming = resumable(bm, fs.scan.kind != SCAN_WHOLE);
 	if (!one_statement(p, &fs))
 		return false;
 	query_copy_head(sql, p, false);

@@ -69,19 +69,22 @@ scan_choose(int server_version, char relkind, const ScanFacts *f,
 		c.why = "read whole as TAP_SCAN_STRATEGY asks";
 		return c;
 	}
-	c.kind = SCAN_TID_RANGES;
 	if (forced != NULL && strcmp(forced, "tid-ranges") == 0)
+	{
+		c.kind = SCAN_TID_RANGES;
 		return c;
-	c.kind = SCAN_ONE_PASS;
-	if (forced != NULL && strcmp(forced, "one-pass") == 0)
+	}
+	if ((forced != NULL && strcmp(forced, "one-pass") == 0) ||
+		server_version < SCAN_TID_RANGE_VERSION)
+	{
+		c.kind = SCAN_ONE_PASS;
 		return c;
-	c.kind = SCAN_TID_RANGES;
+	}
 	/* a TID range scan never takes the server's ring of buffers for bulk
 	 * reads: on a large table it would evict the user's working set */
 	large = f->ring_blocks > 0 && f->nblocks > f->ring_blocks;
-	if (server_version < SCAN_TID_RANGE_VERSION)
-		c.kind = SCAN_ONE_PASS;
-	else if (large && split_large)
+	c.kind = SCAN_TID_RANGES;
+	if (large && split_large)
 		c.why = WHY_SPLIT;
 	else if (large && !f->statement_timeout)
 	{

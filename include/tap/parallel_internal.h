@@ -78,7 +78,6 @@ typedef struct PStream
 {
 	StreamPlan *plan;
 	bool by_units; /* FULL_TABLE: read by the readers */
-	int64_t nblocks;
 	FullStart fs;
 	size_t first_unit, nunits, units_done;
 	int64_t onepass_block; /* a one-pass scan's last written block, or -1 */

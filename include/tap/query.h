@@ -31,11 +31,6 @@ typedef struct RelProbe
 TapStatus query_probe(PgSession *s, const char *schema, const char *table,
 					  const char *column, RelProbe *out);
 
-/* query_scan_facts: a table gone meanwhile counts as readable heap: the
- * COPY then reports the real error */
-TapStatus query_scan_facts(PgSession *s, const char *schema, const char *table,
-						   ScanFacts *out);
-
 /*
  * query_snapshot_extent: inside the stream's snapshot, its xmin (the
  * oldest transaction it may not see, as a 32-bit xid) and the number of
@@ -74,9 +69,9 @@ TapStatus query_export_snapshot(PgSession *s, char **id, int64_t *xmin);
 TapStatus query_import_snapshot(PgSession *s, const char *id);
 
 /*
- * query_extents: for each of the n plans (all on s's database), inside
- * the current snapshot, the facts a scan needs (with the table's blocks);
- * one statement for all. A table gone meanwhile gets plan_facts_default.
+ * query_extents: for each of the n plans (all on s's database), the facts
+ * a scan needs (with the table's blocks), as of now; one statement for all
+ * (sync asks at planning). A table gone meanwhile gets plan_facts_default.
  */
 TapStatus query_extents(PgSession *s, StreamPlan *const *plans, size_t n,
 						ScanFacts *facts);
